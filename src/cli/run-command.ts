@@ -1,0 +1,115 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { assetPath } from "../assets.js";
+import { parseDuration } from "../config/duration.js";
+import type { GardenerConfig } from "../config/schema.js";
+import { readLogFile, UnreadableFileError } from "../entries/file-source.js";
+import { analyze, type Analysis, type SourceResult } from "../pass/analyze.js";
+import { render } from "../templates/render.js";
+import { loadConfigFile } from "./config-file.js";
+import { UsageError, type Io } from "./errors.js";
+
+export interface RunOptions {
+  config?: string;
+  logs?: string;
+  project?: string;
+  since?: string;
+  repo?: string;
+  githubUrl?: string;
+  app?: boolean;
+  dryRun?: boolean;
+  out: string;
+  json?: boolean;
+}
+
+async function fileSource(file: string, io: Io, timeRange: SourceResult["timeRange"]): Promise<SourceResult> {
+  try {
+    const read = await readLogFile(file, io.stdin);
+    return {
+      source: file === "-" ? "stdin" : `file ${file}`,
+      entries: read.entries,
+      malformed: read.malformed,
+      complete: true,
+      atLeast: read.entries.length,
+      timeRange,
+    };
+  } catch (error) {
+    if (error instanceof UnreadableFileError) throw new UsageError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") {
+      throw new UsageError(`cannot read logs ${file}: ${code}`);
+    }
+    throw error;
+  }
+}
+
+async function cloudSource(config: GardenerConfig, from: Date, to: Date): Promise<SourceResult> {
+  if (!config.project) {
+    throw new UsageError("no Google Cloud project: set `project` in the config or pass --project (or use --logs)");
+  }
+  const { readCloudLogging } = await import("../google/read-entries.js");
+  const result = await readCloudLogging(
+    {
+      projectId: config.project,
+      resourceType: config.resource.type,
+      services: config.resource.services,
+      severityFloor: config.severity,
+      since: from,
+      until: to,
+      extraFilter: config.filter || undefined,
+    },
+    { maxEntries: config.maxEntries },
+  );
+  return {
+    source: `Cloud Logging (${config.project})`,
+    entries: result.entries,
+    malformed: result.malformed,
+    complete: result.complete,
+    atLeast: result.atLeast,
+    timeRange: { from, to },
+  };
+}
+
+async function writeOutputs(analysis: Analysis, out: string): Promise<void> {
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, "worklog.md"), render("worklog", analysis.worklog));
+  await writeFile(path.join(out, "worklog.json"), `${JSON.stringify(analysis.worklog, null, 2)}\n`);
+}
+
+function report(analysis: Analysis, opts: RunOptions, io: Io): void {
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(analysis.worklog, null, 2)}\n`);
+    return;
+  }
+  io.stdout.write(render("summary", analysis.worklog));
+  io.stdout.write(`Worklog: ${path.join(opts.out, "worklog.md")} and worklog.json\n`);
+}
+
+/** `log-gardener run`: one garden pass over a file or Cloud Logging. */
+export async function runPassCommand(opts: RunOptions, io: Io, now = new Date()): Promise<number> {
+  const config = await loadConfigFile(opts.config);
+  if (opts.project) config.project = opts.project;
+  const windowMs = parseDuration(opts.since ?? config.window);
+  if (windowMs === undefined) throw new UsageError(`--since ${opts.since}: expected a duration such as 30m, 6h or 7d`);
+  const from = new Date(now.getTime() - windowMs);
+  const source = opts.logs
+    ? await fileSource(opts.logs, io, opts.since ? { from, to: now } : {})
+    : await cloudSource(config, from, now);
+  const analysis = analyze(source, config, now);
+  await writeOutputs(analysis, opts.out);
+  report(analysis, opts, io);
+  return 0;
+}
+
+/** `log-gardener demo`: the bundled staging-backend export, dry run, no credentials. */
+export async function runDemo(opts: Pick<RunOptions, "out" | "json">, io: Io): Promise<number> {
+  return runPassCommand(
+    {
+      ...opts,
+      config: assetPath("examples/log-gardener.yml"),
+      logs: assetPath("examples/staging-backend.jsonl"),
+      dryRun: true,
+    },
+    io,
+  );
+}

@@ -1,0 +1,157 @@
+import { z } from "zod";
+import { SEVERITIES } from "../entries/log-entry.js";
+import { parseDuration } from "./duration.js";
+import { isValidSchedule } from "./schedule.js";
+
+export const PRIORITIES = ["P0", "P1", "P2", "P3", "P4", "P5"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+const severity = z.enum(SEVERITIES);
+const priority = z.enum(PRIORITIES);
+const duration = z.string().refine((v) => parseDuration(v) !== undefined, {
+  message: "expected a duration such as 30m, 6h or 7d",
+});
+const regex = z.string().refine(
+  (v) => {
+    try {
+      compileRegex(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid regular expression" },
+);
+
+/** Compiles a rule pattern; a leading `(?i)`, as in Cloud Logging's RE2, makes it case-insensitive. */
+export function compileRegex(pattern: string): RegExp {
+  return pattern.startsWith("(?i)") ? new RegExp(pattern.slice(4), "i") : new RegExp(pattern);
+}
+
+const ruleSchema = z
+  .object({
+    name: z.string().min(1).describe("Shown in the issue as the reason for its priority."),
+    match: z
+      .object({
+        minSeverity: severity.optional(),
+        message: regex.optional(),
+        logger: regex.optional().describe("Matches the logger name or the module."),
+        function: regex.optional(),
+        service: regex.optional(),
+        minCount: z.number().int().positive().optional(),
+      })
+      .strict()
+      .prefault({}),
+    set: z
+      .object({
+        priority,
+        category: z.string().min(1),
+        businessImpact: z.string().optional(),
+        technicalImpact: z.string().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type TriageRule = z.infer<typeof ruleSchema>;
+
+const stepSchema = z.object({ name: z.string().min(1), description: z.string().default("") }).strict();
+
+const DEFAULT_STEPS = [
+  { name: "Audit", description: "Confirm the pattern, its scope and who owns the code path." },
+  { name: "Discover and plan tests", description: "Find the cause and write down the tests that prove it." },
+  { name: "Execute the test plan", description: "Run the tests and record what they show." },
+  { name: "Plan remediation", description: "Decide the fix and its rollout." },
+  { name: "Execute remediation", description: "Implement the fix." },
+  { name: "Test-fix loop", description: "Re-run the tests until they pass and the pattern stops." },
+  { name: "PR and closure", description: "Merge the PR, confirm the logs are quiet, close the issue." },
+];
+
+export const configSchema = z
+  .object({
+    project: z.string().min(1).optional().describe("Google Cloud project id whose logs are read."),
+    resource: z
+      .object({
+        type: z.string().optional().describe("Monitored resource type, e.g. cloud_run_revision."),
+        services: z.array(z.string().min(1)).default([]).describe("Service names to read; empty means all."),
+      })
+      .strict()
+      .prefault({}),
+    filter: z.string().default("").describe("Extra Cloud Logging filter, ANDed with the rest."),
+    severity: severity.default("WARNING").describe("Severity floor: entries below it are not read."),
+    window: duration.default("6h").describe("How far back each pass reads."),
+    maxEntries: z.number().int().positive().default(10000).describe("Cap on entries read per pass."),
+    schedule: z
+      .string()
+      .refine(isValidSchedule, { message: "expected hourly, daily, 'every 30m' or a cron expression" })
+      .default("hourly")
+      .describe("When passes run: hourly, daily, 'every 2h' or a cron expression (UTC)."),
+    thresholds: z
+      .object({
+        minPriority: priority.default("P4").describe("Lowest priority that gets an issue (P0 is highest)."),
+        minOccurrences: z.number().int().positive().default(1).describe("Fewest occurrences that get an issue."),
+      })
+      .strict()
+      .prefault({}),
+    triage: z
+      .object({
+        rules: z.array(ruleSchema).default([]).describe("Rules tried in order before the defaults."),
+        useDefaults: z.boolean().default(true).describe("Append the built-in rules after yours."),
+      })
+      .strict()
+      .prefault({}),
+    labels: z
+      .object({
+        bot: z.string().min(1).default("log-gardener").describe("Label on every issue the bot files."),
+        ignored: z.string().min(1).default("log-gardener:ignored").describe("Label that stops reopening."),
+        extra: z.array(z.string().min(1)).default([]).describe("More labels for every new issue."),
+      })
+      .strict()
+      .prefault({}),
+    checklist: z
+      .object({ steps: z.array(stepSchema).length(7).default(DEFAULT_STEPS) })
+      .strict()
+      .prefault({})
+      .describe("Remediation steps 0-6 shown in each issue."),
+    redaction: z
+      .object({
+        extra: z
+          .array(z.object({ name: z.string().min(1), pattern: regex }).strict())
+          .default([])
+          .describe("Extra secret patterns to redact."),
+      })
+      .strict()
+      .prefault({}),
+    regression: z
+      .object({
+        policy: z.enum(["reopen", "new-issue", "ignore"]).default("reopen"),
+        grace: duration.default("15m").describe("Entries this soon after a close are still counted as in flight."),
+      })
+      .strict()
+      .prefault({}),
+    issues: z
+      .object({
+        maxNewPerPass: z.number().int().nonnegative().default(10),
+        maxWritesPerPass: z.number().int().positive().default(60),
+        stormThreshold: z
+          .number()
+          .int()
+          .positive()
+          .default(25)
+          .describe("More new patterns than this in one pass is a storm: nothing new is filed."),
+        samples: z.number().int().min(1).max(10).default(3),
+        historyRuns: z.number().int().min(1).max(50).default(10),
+        spikeFactor: z.number().positive().default(10).describe("Comment when a run's rate is this many times usual."),
+      })
+      .strict()
+      .prefault({}),
+    dashboard: z
+      .object({ enabled: z.boolean().default(true) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type GardenerConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export { ruleSchema };

@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import Handlebars from "handlebars";
+import { assetPath } from "../assets.js";
+import { codeFence, neutralize } from "../safety/markdown.js";
+
+const SEVERITY_MARKERS: Record<string, string> = {
+  EMERGENCY: "🔴",
+  ALERT: "🔴",
+  CRITICAL: "🔴",
+  ERROR: "🟠",
+  WARNING: "🟡",
+  NOTICE: "🔵",
+  INFO: "🔵",
+  DEBUG: "⚪",
+  DEFAULT: "⚪",
+};
+
+// Markdown, not HTML: escaping is done where it is needed by the helpers below, never by Handlebars itself.
+const hbs = Handlebars.create();
+hbs.registerHelper("safe", (text: unknown) => neutralize(String(text ?? "")));
+hbs.registerHelper("fence", (text: unknown, info: unknown) =>
+  codeFence(String(text ?? ""), typeof info === "string" ? info : ""),
+);
+hbs.registerHelper("json", (value: unknown) => JSON.stringify(value, null, 2));
+hbs.registerHelper("severityMarker", (severity: unknown) => SEVERITY_MARKERS[String(severity)] ?? "⚪");
+hbs.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+hbs.registerHelper("date", (value: unknown) =>
+  value ? new Date(value as string).toISOString().replace(".000Z", "Z") : "—",
+);
+
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+/** Renders `templates/<name>.hbs` with the given data. */
+export function render(name: string, data: unknown): string {
+  let template = compiled.get(name);
+  if (!template) {
+    const source = readFileSync(assetPath(`templates/${name}.hbs`), "utf8");
+    template = hbs.compile(source, { noEscape: true, strict: false });
+    compiled.set(name, template);
+  }
+  return template(data);
+}
