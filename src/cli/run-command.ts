@@ -4,7 +4,8 @@ import { assetPath } from "../assets.js";
 import { parseDuration } from "../config/duration.js";
 import type { GardenerConfig } from "../config/schema.js";
 import { readLogFile, UnreadableFileError } from "../entries/file-source.js";
-import { analyze, type Analysis, type SourceResult } from "../pass/analyze.js";
+import { analyze, type SourceResult } from "../pass/analyze.js";
+import type { Worklog } from "../worklog/build.js";
 import { render } from "../templates/render.js";
 import { loadConfigFile } from "./config-file.js";
 import { UsageError, type Io } from "./errors.js";
@@ -70,18 +71,18 @@ async function cloudSource(config: GardenerConfig, from: Date, to: Date): Promis
   };
 }
 
-async function writeOutputs(analysis: Analysis, out: string): Promise<void> {
+async function writeOutputs(worklog: Worklog, out: string): Promise<void> {
   await mkdir(out, { recursive: true });
-  await writeFile(path.join(out, "worklog.md"), render("worklog", analysis.worklog));
-  await writeFile(path.join(out, "worklog.json"), `${JSON.stringify(analysis.worklog, null, 2)}\n`);
+  await writeFile(path.join(out, "worklog.md"), render("worklog", worklog));
+  await writeFile(path.join(out, "worklog.json"), `${JSON.stringify(worklog, null, 2)}\n`);
 }
 
-function report(analysis: Analysis, opts: RunOptions, io: Io): void {
+function report(worklog: Worklog, opts: RunOptions, io: Io): void {
   if (opts.json) {
-    io.stdout.write(`${JSON.stringify(analysis.worklog, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(worklog, null, 2)}\n`);
     return;
   }
-  io.stdout.write(render("summary", analysis.worklog));
+  io.stdout.write(render("summary", worklog));
   io.stdout.write(`Worklog: ${path.join(opts.out, "worklog.md")} and worklog.json\n`);
 }
 
@@ -95,10 +96,32 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = new Date())
   const source = opts.logs
     ? await fileSource(opts.logs, io, opts.since ? { from, to: now } : {})
     : await cloudSource(config, from, now);
+  if (opts.repo) return syncRepo(opts, config, source, io, now);
   const analysis = analyze(source, config, now);
-  await writeOutputs(analysis, opts.out);
-  report(analysis, opts, io);
+  await writeOutputs(analysis.worklog, opts.out);
+  report(analysis.worklog, opts, io);
   return 0;
+}
+
+async function syncRepo(
+  opts: RunOptions,
+  config: GardenerConfig,
+  source: SourceResult,
+  io: Io,
+  now: Date,
+): Promise<number> {
+  const [owner, repo, extra] = (opts.repo ?? "").split("/");
+  if (!owner || !repo || extra !== undefined) throw new UsageError(`--repo ${opts.repo}: expected owner/name`);
+  const token = process.env.GITHUB_TOKEN;
+  if (!token && !opts.dryRun) throw new UsageError("GITHUB_TOKEN is not set: a token with issues:write is needed");
+  const { tokenClient } = await import("../github/client.js");
+  const { gardenRepo } = await import("../sync/garden-sync.js");
+  const gh = tokenClient(token ?? "", opts.githubUrl, { warn: (m) => io.stderr.write(`log-gardener: ${m}\n`) });
+  const result = await gardenRepo({ gh, owner, repo, config, source, now, dryRun: opts.dryRun });
+  io.stdout.write(render("plan", { ...result.plan, repo: opts.repo, dryRun: opts.dryRun }));
+  await writeOutputs(result.worklog, opts.out);
+  report(result.worklog, opts, io);
+  return result.applied && result.applied.failures.length > 0 ? 1 : 0;
 }
 
 /** `log-gardener demo`: the bundled staging-backend export, dry run, no credentials. */

@@ -87,7 +87,7 @@ export const configSchema = z
       .describe("When passes run: hourly, daily, 'every 2h' or a cron expression (UTC)."),
     thresholds: z
       .object({
-        minPriority: priority.default("P4").describe("Lowest priority that gets an issue (P0 is highest)."),
+        minPriority: priority.default("P5").describe("Lowest priority that gets an issue (P0 is highest)."),
         minOccurrences: z.number().int().positive().default(1).describe("Fewest occurrences that get an issue."),
       })
       .strict()

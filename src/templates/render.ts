@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
 import { assetPath } from "../assets.js";
-import { codeFence, neutralize } from "../safety/markdown.js";
+import { codeFence, inlineCode, neutralize } from "../safety/markdown.js";
 
 const SEVERITY_MARKERS: Record<string, string> = {
   EMERGENCY: "🔴",
@@ -21,6 +21,7 @@ hbs.registerHelper("safe", (text: unknown) => neutralize(String(text ?? "")));
 hbs.registerHelper("fence", (text: unknown, info: unknown) =>
   codeFence(String(text ?? ""), typeof info === "string" ? info : ""),
 );
+hbs.registerHelper("inlineCode", (text: unknown) => inlineCode(String(text ?? "")));
 hbs.registerHelper("json", (value: unknown) => JSON.stringify(value, null, 2));
 hbs.registerHelper("severityMarker", (severity: unknown) => SEVERITY_MARKERS[String(severity)] ?? "⚪");
 hbs.registerHelper("eq", (a: unknown, b: unknown) => a === b);

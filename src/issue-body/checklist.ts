@@ -1,0 +1,31 @@
+const STEP_RE = /^\s*[-*] \[([ xX])\] <!-- log-gardener:step=(\d) -->/gm;
+
+/** Which remediation steps are ticked in a body (index = step number). */
+export function readTicks(body: string, steps: number): boolean[] {
+  const ticks = new Array<boolean>(steps).fill(false);
+  for (const match of body.matchAll(STEP_RE)) {
+    const step = Number(match[2]);
+    if (step < steps) ticks[step] = match[1] !== " ";
+  }
+  return ticks;
+}
+
+/** The status line: "ACTIVE – step N complete" for the highest ticked step, "DONE" when all are. */
+export function statusLine(ticks: boolean[]): string {
+  if (ticks.length > 0 && ticks.every(Boolean)) return "DONE";
+  const highest = ticks.lastIndexOf(true);
+  return highest < 0 ? "ACTIVE – not started" : `ACTIVE – step ${highest} complete`;
+}
+
+/** Steps ticked while an earlier step is still open. */
+export function outOfOrder(ticks: boolean[]): number[] {
+  const firstOpen = ticks.indexOf(false);
+  return firstOpen < 0 ? [] : ticks.flatMap((t, i) => (t && i > firstOpen ? [i] : []));
+}
+
+/** Sets each step box of `body` to `ticks`, so boxes ticked meanwhile by a human are not lost. */
+export function applyTicks(body: string, ticks: boolean[]): string {
+  return body.replace(STEP_RE, (line, _mark: string, step: string) =>
+    line.replace(/\[[ xX]\]/, ticks[Number(step)] ? "[x]" : "[ ]"),
+  );
+}

@@ -1,0 +1,52 @@
+import { decodeState, type IssueState } from "../issue-body/marker.js";
+
+/** An issue as listed from GitHub, reduced to what planning needs. */
+export interface ExistingIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  stateReason?: string | null;
+  closedAt?: string | null;
+  labels: string[];
+  url: string;
+}
+
+export type TrackedIssue = ExistingIssue & { marker: IssueState };
+
+export interface Inventory {
+  /** Issues by fingerprint and alias; an open issue wins over closed ones, then the newest. */
+  byFingerprint: Map<string, TrackedIssue>;
+  tracked: TrackedIssue[];
+  damaged: Array<{ issue: ExistingIssue; reason: string; fingerprint?: string }>;
+}
+
+export const DASHBOARD_LABEL = "log-gardener:dashboard";
+const VISIBLE_FP_RE = /Fingerprint `([0-9a-f]{12})`/;
+
+function better(a: TrackedIssue, b: TrackedIssue): TrackedIssue {
+  if (a.state !== b.state) return a.state === "open" ? a : b;
+  return a.number > b.number ? a : b;
+}
+
+/** Parses the markers of the bot's issues; damaged ones are kept aside with what can still be read. */
+export function inventory(issues: ExistingIssue[]): Inventory {
+  const byFingerprint = new Map<string, TrackedIssue>();
+  const tracked: TrackedIssue[] = [];
+  const damaged: Inventory["damaged"] = [];
+  for (const issue of issues) {
+    if (issue.labels.includes(DASHBOARD_LABEL)) continue;
+    const decoded = decodeState(issue.body) ?? { ok: false, reason: "no Log Gardener marker in the body" };
+    if (!decoded.ok) {
+      damaged.push({ issue, reason: decoded.reason, fingerprint: VISIBLE_FP_RE.exec(issue.body)?.[1] });
+      continue;
+    }
+    const item = { ...issue, marker: decoded.state };
+    tracked.push(item);
+    for (const fp of [item.marker.fp, ...item.marker.aliases]) {
+      const current = byFingerprint.get(fp);
+      byFingerprint.set(fp, current ? better(current, item) : item);
+    }
+  }
+  return { byFingerprint, tracked, damaged };
+}
