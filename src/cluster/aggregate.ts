@@ -45,7 +45,8 @@ function offerSample(samples: LogEntry[], entry: LogEntry, max: number): void {
   const latest = samples[0];
   if (!latest || entry.timestamp >= latest.timestamp) {
     samples.unshift(entry);
-    if (latest && latest.message === entry.message && latest.severity === entry.severity) samples.splice(1, 1);
+    if (latest && latest.message === entry.message && latest.severity === entry.severity)
+      samples.splice(1, 1);
   } else {
     const novelSeverity = !samples.some((s) => s.severity === entry.severity);
     const novelText = !samples.some((s) => s.message === entry.message);
@@ -53,7 +54,9 @@ function offerSample(samples: LogEntry[], entry: LogEntry, max: number): void {
     samples.push(entry);
   }
   if (samples.length > max) {
-    const duplicate = samples.findIndex((s, i) => i > 0 && samples.some((o, j) => j !== i && o.severity === s.severity));
+    const duplicate = samples.findIndex(
+      (s, i) => i > 0 && samples.some((o, j) => j !== i && o.severity === s.severity),
+    );
     samples.splice(duplicate > 0 ? duplicate : samples.length - 1, 1);
   }
 }
@@ -90,14 +93,22 @@ export function clusterEntries(entries: Iterable<LogEntry>, options: ClusterOpti
     if (entry.timestamp < cluster.firstSeen) cluster.firstSeen = entry.timestamp;
     if (entry.timestamp > cluster.lastSeen) cluster.lastSeen = entry.timestamp;
     cluster.severities[entry.severity] = (cluster.severities[entry.severity] ?? 0) + 1;
-    if (severityRank(entry.severity) > severityRank(cluster.maxSeverity)) cluster.maxSeverity = entry.severity;
+    if (severityRank(entry.severity) > severityRank(cluster.maxSeverity))
+      cluster.maxSeverity = entry.severity;
     const file = entry.sourceLocation?.file;
-    const where = file ? `${file}${entry.sourceLocation?.line ? `:${entry.sourceLocation.line}` : ""}` : undefined;
-    if (where && !cluster.locations.includes(where) && cluster.locations.length < (options.maxLocations ?? 5)) {
+    const where = file
+      ? `${file}${entry.sourceLocation?.line ? `:${entry.sourceLocation.line}` : ""}`
+      : undefined;
+    if (
+      where &&
+      !cluster.locations.includes(where) &&
+      cluster.locations.length < (options.maxLocations ?? 5)
+    ) {
       cluster.locations.push(where);
     }
     offerSample(cluster.samples, entry, options.samples);
   }
-  for (const cluster of clusters.values()) cluster.template = miner.template(cluster.templateId) ?? cluster.template;
+  for (const cluster of clusters.values())
+    cluster.template = miner.template(cluster.templateId) ?? cluster.template;
   return { clusters: [...clusters.values()], minerState: miner.state() };
 }

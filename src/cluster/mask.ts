@@ -18,7 +18,8 @@ const GLUED = /<\*>(?:[:./_,-]+<\*>)+/g;
 // Dates written with month (and day) names around masked numbers.
 const NAMED_DATE =
   /(?:\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+<\*>(?:,?\s+<\*>)*/g;
-const DATE_BEFORE_MONTH = /<\*>\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+<\*>(?:\s+<\*>)*/g;
+const DATE_BEFORE_MONTH =
+  /<\*>\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+<\*>(?:\s+<\*>)*/g;
 // Variables separated only by spaces collapse into one slot (variable-length lists, dates).
 const SPACED = /<\*>(?: +<\*>)+/g;
 
@@ -28,10 +29,14 @@ const WIN_PATH = /\b[A-Za-z]:\\[^\s,;:)\]}'"]+/g;
 const URL = /\b([a-zA-Z][\w+.-]*:\/\/)([^\s/?#"'<>]*)([^\s"'<>]*)/g;
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 const JWT = /\beyJ[\w-]*\.[\w-]+(?:\.[\w-]*)?/g;
-// Long hex / base64-ish runs without digits are rare; the ones with digits fall under DIGIT_WORD.
-const JSON_VALUE =
-  /("(?:[^"\\\n]|\\.)*"\s*:\s*)("(?:[^"\\\n]|\\.)*"|-?\d[\w.+-]*|true|false|null)/g;
-const DOUBLE_QUOTED = /"(?:[^"\\\n]|\\.)*"(?!\s*:)/g;
+// Numbers, hex, UUIDs, IPs with ports, ids like main_742cb007 hold a digit: maskRuns() masks them.
+// Quoted strings, left to right so that quotes pair up: a JSON key (followed by `:`) is kept and a
+// literal value after it (true/false/null) is masked; any other quoted string is a value.
+const QUOTED = /"(?:[^"\\\n]|\\.)*"(?:(\s*:\s*)(true|false|null)?)?/g;
+function maskQuoted(m: string, colon: string | undefined, literal: string | undefined): string {
+  if (colon === undefined) return '"<*>"';
+  return literal === undefined ? m : m.slice(0, m.length - literal.length) + WILDCARD;
+}
 const SINGLE_QUOTED = /(^|[\s=:,([{])'[^'\n]*'(?=$|[\s,.;:)\]}])/g;
 
 function maskUrl(_m: string, scheme: string, host: string, rest: string): string {
@@ -62,10 +67,6 @@ const DELIMITER = new Uint8Array(128);
 for (const ch of " \t\r\n\f\v=:,;()[]{}\"'<>|") DELIMITER[ch.charCodeAt(0)] = 1;
 const MONTHS = new Set(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]);
 
-function isDelimiter(c: number): boolean {
-  return c < 128 && DELIMITER[c] === 1;
-}
-
 /** Whether a word names an id (`user_id`, `requestId`, `trace-ID`, `ids`): its value is masked. */
 function isIdKey(s: string, start: number, end: number): boolean {
   let e = end;
@@ -77,7 +78,7 @@ function isIdKey(s: string, start: number, end: number): boolean {
   if (a === 105 /* i */ && b === 100 /* d */) {
     if (e - start === 2) return true;
     const c = s.charCodeAt(e - 3);
-    return c === 95 /* _ */ || c === 45 /* - */;
+    return c === 95 /* _ */ || c === 45; /* - */
   }
   return false;
 }
@@ -95,20 +96,34 @@ function isKeyValueGap(s: string, start: number, end: number): boolean {
   return sep;
 }
 
-let scanWildcards = 0;
 let scanMonth = false;
+
+/** Characters that may glue two variables into one (`ip:port`, `a,b`); spaces glue raw-message variables. */
+function isGlue(s: string, start: number, end: number, spaces: boolean): boolean {
+  if (end <= start) return true;
+  const c0 = s.charCodeAt(start);
+  const space = c0 === 32;
+  if (space && !spaces) return false;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (space ? c !== 32 : c !== 58 /* : */ && c !== 44 /* , */) return false;
+  }
+  return true;
+}
 
 /**
  * One pass over the text: every run of non-delimiter characters that holds a digit, and every value
- * of an id key, becomes `<*>`. Sets `scanWildcards` and `scanMonth` for the clean-up steps.
+ * of an id key, becomes `<*>`; variables glued by `:`/`,` (or, in raw messages, by spaces) become one.
+ * Sets `scanMonth` when a month name is seen (dates are then collapsed by a regular expression).
  */
-function maskRuns(s: string): string {
+function maskRuns(s: string, template: boolean): string {
   const n = s.length;
   let out = "";
   let copied = 0;
-  let wildcards = 0;
   let month = false;
   let idKeyEnd = -1;
+  // End of the last variable written to `out` (-1: none directly before `copied`).
+  let lastVarEnd = -1;
   let i = 0;
   while (i < n) {
     let c = s.charCodeAt(i);
@@ -124,15 +139,32 @@ function maskRuns(s: string): string {
       if (c >= 48 && c <= 57) digit = true;
       i++;
     }
-    if (digit || (idKeyEnd >= 0 && isKeyValueGap(s, idKeyEnd, start))) {
-      out += s.slice(copied, start) + WILDCARD;
-      copied = i;
-      wildcards++;
+    let varStart = start;
+    let varEnd = i;
+    let isVar = digit || (idKeyEnd >= 0 && isKeyValueGap(s, idKeyEnd, start));
+    const existing =
+      !isVar &&
+      i - start === 1 &&
+      c === 62 /* > */ &&
+      s.charCodeAt(start) === 42 &&
+      s.charCodeAt(start - 1) === 60;
+    if (existing) {
+      // a `<*>` already in the text (from the rules above, or a template)
+      isVar = true;
+      varStart = start - 1;
+      varEnd = i + 1;
+      i++;
+    }
+    if (isVar) {
+      if (lastVarEnd === copied && lastVarEnd >= 0 && isGlue(s, lastVarEnd, varStart, !template)) {
+        // joins the variable just written
+      } else {
+        out += s.slice(copied, varStart) + WILDCARD;
+      }
+      copied = varEnd;
+      lastVarEnd = varEnd;
       idKeyEnd = -1;
       continue;
-    }
-    if (i - start === 3 && s.charCodeAt(start + 1) === 42 /* * */ && s.charCodeAt(start) === 42) {
-      // a `<*>` already in the text
     }
     const first = s.charCodeAt(start);
     if (!month && first >= 65 && first <= 90 && i - start >= 3 && MONTHS.has(s.slice(start, start + 3))) {
@@ -140,7 +172,6 @@ function maskRuns(s: string): string {
     }
     idKeyEnd = isIdKey(s, start, i) ? i : -1;
   }
-  scanWildcards = wildcards;
   scanMonth = month;
   return copied === 0 ? s : out + s.slice(copied);
 }
@@ -153,19 +184,10 @@ export function maskLine(line: string, template = false): string {
   if (s.includes("/")) s = s.replace(PATH, "$1<*>");
   if (s.includes(":\\")) s = s.replace(WIN_PATH, WILDCARD);
   if (s.includes("eyJ")) s = s.replace(JWT, WILDCARD);
-  if (s.includes('"')) {
-    if (s.includes(":")) s = s.replace(JSON_VALUE, "$1<*>");
-    s = s.replace(DOUBLE_QUOTED, '"<*>"');
-  }
+  if (s.includes('"')) s = s.replace(QUOTED, maskQuoted);
   if (s.includes("'")) s = s.replace(SINGLE_QUOTED, "$1'<*>'");
-  s = maskRuns(s);
-  if (s.includes("<*>")) {
-    s = s.replace(GLUED, WILDCARD);
-    // A template may hold adjacent slots on purpose (generalised words); only raw messages collapse them.
-    if (template) return s;
-    if (scanMonth) s = s.replace(NAMED_DATE, WILDCARD).replace(DATE_BEFORE_MONTH, WILDCARD);
-    s = s.replace(SPACED, WILDCARD);
-  }
+  s = maskRuns(s, template);
+  if (scanMonth && !template) s = s.replace(NAMED_DATE, WILDCARD).replace(DATE_BEFORE_MONTH, WILDCARD);
   return s;
 }
 

@@ -20,21 +20,21 @@ export interface MinerState {
 interface Cluster {
   readonly id: string;
   tokens: string[];
-  /** Number of constant (non-wildcard) tokens. */
-  constants: number;
   match: TemplateMatch;
   count: number;
 }
 
 /** Minimum share of a message's words that must equal the template's constant words to join it. */
 const SIMILARITY = 0.7;
+/** Raw messages remembered for exact repeats, and the longest message worth remembering. */
+const EXACT_LIMIT = 1 << 16;
+const EXACT_MAX_LENGTH = 512;
 /** Masked shapes remembered; the cache is a shortcut only and is dropped when full. */
-const CACHE_LIMIT = 200_000;
+const CACHE_LIMIT = 1 << 17;
 
-function countConstants(tokens: readonly string[]): number {
-  let n = 0;
-  for (const t of tokens) if (t !== WILDCARD) n++;
-  return n;
+export interface MinerOptions {
+  /** Entries of the exact-repeat cache (0 turns it off); the default is 65,536. */
+  exactCache?: number;
 }
 
 const ENUM = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
@@ -52,8 +52,12 @@ export class TemplateMiner {
   private readonly byId = new Map<string, Cluster>();
   private readonly buckets = new Map<string, Cluster[]>();
   private readonly cache = new Map<string, Cluster>();
+  /** Exact repeats of recent messages skip masking (logs repeat themselves a lot). */
+  private readonly exact = new Map<string, Cluster>();
+  private readonly exactLimit: number;
 
-  constructor(state?: MinerState) {
+  constructor(state?: MinerState, options: MinerOptions = {}) {
+    this.exactLimit = options.exactCache ?? EXACT_LIMIT;
     for (const t of state?.templates ?? []) {
       if (this.byId.has(t.id)) continue;
       const tokens = templateTokens(t.template);
@@ -63,8 +67,13 @@ export class TemplateMiner {
 
   /** Assigns a message to a template (creating or generalising one) and returns it. */
   add(message: string): TemplateMatch {
+    let cluster = this.exact.get(message);
+    if (cluster !== undefined) {
+      cluster.count++;
+      return cluster.match;
+    }
     const key = maskedKey(message);
-    let cluster = this.cache.get(key);
+    cluster = this.cache.get(key);
     if (cluster === undefined) {
       const tokens = keyTokens(key);
       cluster = this.search(tokens);
@@ -75,6 +84,10 @@ export class TemplateMiner {
       }
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       this.cache.set(key, cluster);
+    }
+    if (this.exactLimit > 0 && message.length <= EXACT_MAX_LENGTH) {
+      if (this.exact.size >= this.exactLimit) this.exact.clear();
+      this.exact.set(message, cluster);
     }
     cluster.count++;
     return cluster.match;
@@ -107,7 +120,6 @@ export class TemplateMiner {
     const cluster: Cluster = {
       id,
       tokens,
-      constants: countConstants(tokens),
       match: { id, template: renderTokens(tokens) },
       count,
     };
@@ -160,7 +172,6 @@ export class TemplateMiner {
       }
     }
     if (changed) {
-      cluster.constants = countConstants(ct);
       cluster.match = { id: cluster.id, template: renderTokens(ct) };
     }
   }

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { Probot, ProbotOctokit, type Context } from "probot";
 import {
   fastOctokitOptions,
+  fastProbotOctokit,
   noRetryOctokitOptions,
   startFakeGitHub,
   type FakeGitHub,
@@ -207,7 +208,7 @@ describe("issues", () => {
     expect(longTitle.status).toBe(422);
     expect(longTitle.response?.data).toMatchObject({ errors: [{ field: "title" }] });
     const noTitle = await errorOf(
-      octokit.request("POST /repos/{owner}/{repo}/issues", { owner, repo, body: "b" }),
+      octokit.request("POST /repos/{owner}/{repo}/issues", { owner, repo, body: "b" } as never),
     );
     expect(noTitle.status).toBe(422);
 
@@ -593,14 +594,9 @@ describe("Probot against the fake", () => {
   async function probotWith(
     baseUrl: string,
     handler: (ctx: Context<"issue_comment.created">) => Promise<void>,
+    Octokit = fastProbotOctokit(),
   ) {
-    const probot = new Probot({
-      appId: 123,
-      privateKey,
-      baseUrl,
-      logLevel: "error",
-      Octokit: ProbotOctokit.defaults(fastOctokitOptions()),
-    });
+    const probot = new Probot({ appId: 123, privateKey, baseUrl, logLevel: "fatal", Octokit });
     await probot.load((app) => {
       app.on("issue_comment.created", handler);
     });
@@ -701,5 +697,37 @@ describe("Probot against the fake", () => {
     expect(gh.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       "POST /app/installations/42/access_tokens 403",
     ]);
+  });
+
+  it("installation clients are unpaced and retry a secondary limit; Probot's own handler does not retry", async () => {
+    gh.addIssue({ title: "t" });
+    gh.failNext({ method: "POST", pathPattern: /\/comments$/, status: 403, secondaryRateLimit: true });
+    const writeThree = async (context: Context<"issue_comment.created">) => {
+      for (const body of ["a", "b", "c"])
+        await context.octokit.rest.issues.createComment(context.issue({ body }));
+    };
+    const started = Date.now();
+    const fast = await probotWith(gh.baseUrl, writeThree);
+    await fast.receive({ id: "d4", name: "issue_comment", payload: payload("x") as never });
+    // throttled like production, 3 notification-triggering writes would take ≥ 6 s
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(
+      gh
+        .repo(owner, repo)
+        .commentsOn(1)
+        .map((c) => c.body),
+    ).toEqual(["a", "b", "c"]);
+    expect(gh.calls().filter((c) => c.startsWith("POST")).length).toBe(4);
+
+    gh.failNext({ method: "POST", pathPattern: /\/comments$/, status: 403, secondaryRateLimit: true });
+    const probotDefaults = await probotWith(
+      gh.baseUrl,
+      writeThree,
+      fastProbotOctokit({ keepHandlers: true }),
+    );
+    await expect(
+      probotDefaults.receive({ id: "d5", name: "issue_comment", payload: payload("x") as never }),
+    ).rejects.toThrow(/secondary rate limit/);
+    expect(gh.repo(owner, repo).commentsOn(1)).toHaveLength(3);
   });
 });

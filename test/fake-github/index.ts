@@ -25,6 +25,7 @@ export type {
 export { MAX_BODY, MAX_TITLE } from "./state.js";
 export {
   fastOctokitOptions,
+  fastProbotOctokit,
   fastRetry,
   fastThrottle,
   noRetryOctokitOptions,

@@ -8,9 +8,16 @@
  * The retry plugin waits retryCount² × retryAfterBaseValue ms before a retry (default base 1000).
  *
  *   new ProbotOctokit({ auth: { token: "t" }, baseUrl: gh.baseUrl, ...fastOctokitOptions() })
- *   new Probot({ appId, privateKey, baseUrl: gh.baseUrl, Octokit: ProbotOctokit.defaults(fastOctokitOptions()) })
+ *   new Probot({ appId, privateKey, baseUrl: gh.baseUrl, Octokit: fastProbotOctokit() })
+ *
+ * Probot gotcha: `Octokit: ProbotOctokit.defaults(fastOctokitOptions())` does NOT work for throttling —
+ * Probot passes its own `throttle` (handlers only) as instance options, which replace object defaults
+ * wholesale; the installation clients then use the module-global Bottleneck groups (1 write/s and one
+ * notification-triggering write per 3 s per installation id, shared across Probot instances and tests).
+ * Use fastProbotOctokit(), which overrides through a defaults *function*.
+ * Also: Probot's own onSecondaryRateLimit handler only logs (no retry); its onRateLimit retries twice.
  */
-import type { ProbotOctokit } from "probot";
+import { ProbotOctokit } from "probot";
 
 export type OctokitOptions = NonNullable<ConstructorParameters<typeof ProbotOctokit>[0]>;
 export type ThrottleOptions = NonNullable<OctokitOptions["throttle"]>;
@@ -82,4 +89,32 @@ export function fastOctokitOptions(o: FastOptions = {}): { retry: RetryOptions; 
 /** `{ retry: off, throttle: off }`: every failure surfaces at once. */
 export function noRetryOctokitOptions(): { retry: RetryOptions; throttle: ThrottleOptions } {
   return { retry: { enabled: false } as RetryOptions, throttle: { enabled: false } as ThrottleOptions };
+}
+
+/**
+ * An Octokit class for `new Probot({ Octokit })` (or for the app's own class: pass it as `Base`) with the
+ * fast retry/throttle options of fastOctokitOptions(). With `keepHandlers: true`, the rate-limit handlers
+ * Probot (or Base) installs are kept, so their real decisions (Probot: no retry on secondary limits) apply.
+ */
+export function fastProbotOctokit(
+  o: FastOptions & { keepHandlers?: boolean } = {},
+  Base: typeof ProbotOctokit = ProbotOctokit,
+): typeof ProbotOctokit {
+  return Base.defaults((instance: OctokitOptions) => {
+    const fast = fastOctokitOptions(o);
+    const given = (instance.throttle ?? {}) as Partial<
+      Record<"onRateLimit" | "onSecondaryRateLimit", unknown>
+    >;
+    const handlers = o.keepHandlers
+      ? {
+          ...(given.onRateLimit ? { onRateLimit: given.onRateLimit } : {}),
+          ...(given.onSecondaryRateLimit ? { onSecondaryRateLimit: given.onSecondaryRateLimit } : {}),
+        }
+      : {};
+    return {
+      ...instance,
+      retry: { ...(instance.retry ?? {}), ...fast.retry },
+      throttle: { ...(instance.throttle ?? {}), ...fast.throttle, ...handlers },
+    };
+  });
 }

@@ -77,6 +77,8 @@ export interface RecordedRequest {
   accept: string;
   /** true when the request came with the /api/v3 (GHE) prefix */
   ghePrefix: boolean;
+  /** Date.now() when the request arrived */
+  at: number;
 }
 
 export interface FaultSpec {
@@ -329,6 +331,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       fault: false,
       accept: String(req.headers.accept ?? ""),
       ghePrefix,
+      at: Date.now(),
     };
     requests.push(rec);
 

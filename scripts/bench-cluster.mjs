@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// Clustering benchmark (`npm run bench:cluster`), not a test:
+//  1. accuracy: ../shared/loghub/score.mjs --all over every data set with `log-gardener cluster --ids`;
+//  2. stability: each data set in four windows of 500 lines with one state file, scored together;
+//  3. throughput: the ten content.txt files concatenated and repeated to 1,000,000 lines.
+// Environment: LOGHUB_DIR (default ../shared/loghub), BENCH_LINES (default 1000000),
+// BENCH_CLUSTER_CMD (default "node bin/log-gardener.js cluster"; e.g. "node scripts/cluster-bin.mjs").
+// The loghub data is research-licensed: it is read from LOGHUB_DIR and never copied into the repo.
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir, cpus } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const loghub = resolve(root, process.env.LOGHUB_DIR ?? "../shared/loghub");
+const totalLines = Number(process.env.BENCH_LINES ?? 1_000_000);
+const command = (process.env.BENCH_CLUSTER_CMD ?? "node bin/log-gardener.js cluster")
+  .split(/\s+/)
+  .filter(Boolean);
+const WINDOW = 500;
+
+if (!existsSync(join(loghub, "score.mjs"))) {
+  console.error(`bench-cluster: no score.mjs in ${loghub} (set LOGHUB_DIR)`);
+  process.exit(2);
+}
+const { score, readTruth } = await import(pathToFileURL(join(loghub, "score.mjs")).href);
+const datasets = readdirSync(loghub, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(loghub, d.name, "content.txt")))
+  .map((d) => d.name)
+  .sort();
+const work = mkdtempSync(join(tmpdir(), "lg-bench-"));
+
+function run(args, input) {
+  const r = spawnSync(command[0], [...command.slice(1), ...args], {
+    cwd: root,
+    input,
+    maxBuffer: 1 << 30,
+    encoding: "utf8",
+  });
+  if (r.error || r.status !== 0) {
+    throw new Error(`${command.join(" ")} ${args.join(" ")} failed: ${r.error?.message ?? r.stderr}`);
+  }
+  return r.stdout;
+}
+
+const lines = (text) => {
+  const out = text.split("\n");
+  if (out[out.length - 1] === "") out.pop();
+  return out;
+};
+
+// 1. accuracy, through the scorer exactly as documented
+console.log(`## accuracy: score.mjs --all ${loghub} -- ${command.join(" ")} --ids\n`);
+const jsonOut = join(work, "score.json");
+const scored = spawnSync(
+  process.execPath,
+  [join(loghub, "score.mjs"), "--all", loghub, "--json", jsonOut, "--", ...command, "--ids"],
+  { cwd: root, stdio: ["ignore", "inherit", "inherit"] },
+);
+if (scored.status !== 0 && !existsSync(jsonOut)) process.exit(scored.status ?? 1);
+const accuracy = JSON.parse(readFileSync(jsonOut, "utf8"));
+const byName = new Map(accuracy.datasets.map((d) => [d.dataset, d]));
+
+// 2. stability: four windows, one state file, all ids scored together
+console.log(`\n## stability: ${2000 / WINDOW} windows of ${WINDOW} lines with one --state file\n`);
+const stability = new Map();
+for (const name of datasets) {
+  const content = lines(readFileSync(join(loghub, name, "content.txt"), "utf8"));
+  const truth = readTruth(join(loghub, name, "truth.tsv"));
+  const state = join(work, `${name}.state.json`);
+  const ids = [];
+  for (let start = 0; start < content.length; start += WINDOW) {
+    const input = content.slice(start, start + WINDOW).join("\n") + "\n";
+    ids.push(...lines(run(["--ids", "--state", state], input)));
+  }
+  const windowed = score(truth, ids);
+  stability.set(name, windowed.GA);
+  const oneShot = byName.get(name)?.GA ?? NaN;
+  console.log(
+    `${name.padEnd(12)} windowed GA ${windowed.GA.toFixed(4)}  one-shot ${oneShot.toFixed(4)}  delta ${(windowed.GA - oneShot).toFixed(4)}`,
+  );
+}
+
+// 3. throughput on a 1M-line file built in the temp directory
+console.log(`\n## throughput: ${totalLines.toLocaleString("en")} lines\n`);
+const corpus = datasets.map((n) => readFileSync(join(loghub, n, "content.txt"), "utf8")).join("");
+const corpusLines = lines(corpus).length;
+const bigFile = join(work, "messages.txt");
+{
+  const fd = openSync(bigFile, "w");
+  let written = 0;
+  while (written + corpusLines <= totalLines) {
+    writeSync(fd, corpus);
+    written += corpusLines;
+  }
+  if (written < totalLines)
+    writeSync(
+      fd,
+      lines(corpus)
+        .slice(0, totalLines - written)
+        .join("\n") + "\n",
+    );
+  closeSync(fd);
+}
+let seconds;
+let rssKb;
+if (existsSync("/usr/bin/time")) {
+  const r = spawnSync("/usr/bin/time", ["-f", "BENCH %e %M", ...command, "--ids", bigFile], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+  });
+  const m = /BENCH ([\d.]+) (\d+)/.exec(r.stderr ?? "");
+  if (r.status !== 0 || !m) throw new Error(`throughput run failed: ${r.stderr}`);
+  seconds = Number(m[1]);
+  rssKb = Number(m[2]);
+} else {
+  // No /usr/bin/time: run the command's script in a wrapper that reports its own peak RSS at exit.
+  const wrapper = join(work, "rss-wrapper.mjs");
+  writeFileSync(
+    wrapper,
+    `import { writeSync } from "node:fs";\nimport { pathToFileURL } from "node:url";\n` +
+      `process.on("exit", () => writeSync(2, "BENCH_RSS " + process.resourceUsage().maxRSS + "\\n"));\n` +
+      `const script = process.argv[2];\nprocess.argv.splice(1, 2, script);\n` +
+      `await import(pathToFileURL(script).href);\n`,
+  );
+  const start = process.hrtime.bigint();
+  const r = spawnSync(
+    process.execPath,
+    [wrapper, resolve(root, command[1]), ...command.slice(2), "--ids", bigFile],
+    {
+      cwd: root,
+      stdio: ["ignore", "ignore", "pipe"],
+      encoding: "utf8",
+    },
+  );
+  seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const m = /BENCH_RSS (\d+)/.exec(r.stderr ?? "");
+  if (r.status !== 0 || !m) throw new Error(`throughput run failed: ${r.stderr}`);
+  rssKb = Number(m[1]);
+}
+rmSync(work, { recursive: true, force: true });
+
+// one table
+const rows = datasets.map((name) => {
+  const a = byName.get(name) ?? {};
+  const w = stability.get(name);
+  return { name, GA: a.GA, FGA: a.FGA, windowed: w, delta: w - a.GA };
+});
+const mean = (k) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+const f = (x) => (Number.isFinite(x) ? x.toFixed(4) : "  n/a ");
+console.log("\n## summary\n");
+console.log(`| dataset | GA | FGA | GA 4x${WINDOW} + state | delta |`);
+console.log("|---|---:|---:|---:|---:|");
+for (const r of rows)
+  console.log(`| ${r.name} | ${f(r.GA)} | ${f(r.FGA)} | ${f(r.windowed)} | ${f(r.delta)} |`);
+console.log(
+  `| **mean** | **${f(mean("GA"))}** | **${f(mean("FGA"))}** | ${f(mean("windowed"))} | ${f(mean("delta"))} |`,
+);
+console.log(
+  `\nthroughput: ${totalLines.toLocaleString("en")} lines in ${seconds.toFixed(2)} s = ` +
+    `${Math.round(totalLines / seconds).toLocaleString("en")} messages/s end to end; peak RSS ${(rssKb / 1024).toFixed(0)} MB`,
+);
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
+process.exitCode = scored.status === 0 ? 0 : 1;

@@ -1,0 +1,100 @@
+import type { GitHub, RepoRef } from "../github/client.js";
+import { DASHBOARD_LABEL } from "../plan/existing.js";
+import { render } from "../templates/render.js";
+
+export { DASHBOARD_LABEL };
+export const DASHBOARD_TITLE = "Log Gardener dashboard";
+const MAX_BODY = 65_536 - 1_024;
+const MARKER_RE = /<!-- log-gardener:dashboard (\{.*?\}) -->/s;
+
+/** What the dashboard issue remembers between passes (and restarts). */
+export interface DashboardState {
+  v: 1;
+  /** When the last pass (or attempt: a config error counts) ended; the next is due from here. */
+  lastPass?: string;
+  lastResult?: string;
+}
+
+export interface Dashboard {
+  number: number;
+  body: string;
+  state: DashboardState;
+}
+
+export interface DashboardContent {
+  result: string;
+  lastPass: Date;
+  nextDue?: Date;
+  schedule?: string;
+  worklog?: string;
+  failures: string[];
+  configErrors: string[];
+}
+
+export function encodeDashboardState(state: DashboardState): string {
+  const json = JSON.stringify(state).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `<!-- log-gardener:dashboard ${json} -->`;
+}
+
+export function decodeDashboardState(body: string | null | undefined): DashboardState | undefined {
+  const m = MARKER_RE.exec(body ?? "");
+  if (!m) return undefined;
+  try {
+    const s = JSON.parse(m[1]) as DashboardState;
+    return typeof s === "object" && s !== null ? { ...s, v: 1 } : undefined;
+  } catch {
+    return { v: 1 };
+  }
+}
+
+/** The repo's dashboard: labelled and carrying the marker; the open one, else the oldest. */
+export async function findDashboard(gh: GitHub, repo: RepoRef): Promise<Dashboard | undefined> {
+  const issues = await gh.paginate(gh.rest.issues.listForRepo, {
+    ...repo,
+    labels: DASHBOARD_LABEL,
+    state: "all",
+    per_page: 100,
+  });
+  const found = issues
+    .filter((i) => !i.pull_request)
+    .map((i) => ({ number: i.number, open: i.state === "open", body: i.body ?? "", state: decodeDashboardState(i.body) }))
+    .filter((i): i is typeof i & { state: DashboardState } => i.state !== undefined)
+    .sort((a, b) => Number(b.open) - Number(a.open) || a.number - b.number);
+  return found[0] && { number: found[0].number, body: found[0].body, state: found[0].state };
+}
+
+export function renderDashboard(content: DashboardContent): string {
+  const marker = encodeDashboardState({
+    v: 1,
+    lastPass: content.lastPass.toISOString(),
+    lastResult: content.result,
+  });
+  let worklog = content.worklog;
+  let trimmed = false;
+  for (;;) {
+    const text = render("app-dashboard", { ...content, worklog, trimmed }).trimEnd();
+    const body = `${text}\n\n${marker}\n`;
+    if (body.length <= MAX_BODY) return body;
+    if (!worklog) return `${text.slice(0, MAX_BODY - marker.length - 10)}\n\n${marker}\n`;
+    worklog = worklog.slice(0, Math.max(0, worklog.length - (body.length - MAX_BODY) - 200));
+    worklog = worklog.slice(0, worklog.lastIndexOf("\n") + 1);
+    trimmed = true;
+  }
+}
+
+/** Writes the dashboard: created once with its marker and label, else edited only when the body changed. */
+export async function writeDashboard(
+  gh: GitHub,
+  repo: RepoRef,
+  existing: Dashboard | undefined,
+  content: DashboardContent,
+): Promise<Dashboard> {
+  const body = renderDashboard(content);
+  const state = decodeDashboardState(body)!;
+  if (!existing) {
+    const { data } = await gh.rest.issues.create({ ...repo, title: DASHBOARD_TITLE, body, labels: [DASHBOARD_LABEL] });
+    return { number: data.number, body, state };
+  }
+  if (existing.body !== body) await gh.rest.issues.update({ ...repo, issue_number: existing.number, body });
+  return { number: existing.number, body, state };
+}

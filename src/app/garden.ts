@@ -1,0 +1,31 @@
+import type { GardenerConfig } from "../config/schema.js";
+import type { GitHub } from "../github/client.js";
+import type { SourceResult } from "../pass/analyze.js";
+import { gardenRepo } from "../sync/garden-sync.js";
+import type { Worklog } from "../worklog/build.js";
+
+export interface GardenArgs {
+  gh: GitHub;
+  owner: string;
+  repo: string;
+  config: GardenerConfig;
+  source: SourceResult;
+  now: Date;
+}
+
+export interface GardenOutcome {
+  worklog: Worklog;
+  /** Per-issue failures: the pass went on without them. */
+  failures: string[];
+}
+
+/** Files and updates the repo's issues for one pass (the issue sync), reduced to what the app reports. */
+export type GardenFn = (args: GardenArgs) => Promise<GardenOutcome>;
+
+export const syncGarden: GardenFn = async (args) => {
+  const result = await gardenRepo(args);
+  const failures = (result.applied?.failures ?? []).map(
+    (f) => `${f.issue !== undefined ? `#${f.issue}` : `new issue for ${f.fingerprint}`}: ${f.action} failed: ${f.error}`,
+  );
+  return { worklog: result.worklog, failures };
+};

@@ -1,0 +1,108 @@
+import { parseDuration } from "../config/duration.js";
+import { nextRun } from "../config/schedule.js";
+import type { GitHub } from "../github/client.js";
+import { render } from "../templates/render.js";
+import type { AllowList } from "./allow-list.js";
+import { findDashboard, writeDashboard, type Dashboard } from "./dashboard.js";
+import type { GardenFn } from "./garden.js";
+import type { ReadLogs } from "./log-source.js";
+import { loadRepoConfig } from "./repo-config.js";
+
+export type PassStatus = "ran" | "not-due" | "not-configured" | "config-error" | "refused" | "failed" | "busy";
+
+export interface RepoPassResult {
+  repo: string;
+  status: PassStatus;
+  message?: string;
+  failures?: string[];
+  dashboard?: number;
+  lastPass?: string;
+  nextDue?: string;
+}
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface PassDeps {
+  allowList: AllowList;
+  readLogs: ReadLogs;
+  garden: GardenFn;
+  now?: () => Date;
+  log?: Logger;
+  /** Run even when the repo's schedule says the next pass is not due yet (`/garden run`). */
+  force?: boolean;
+}
+
+const DEFAULT_SCHEDULE = "hourly";
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 500);
+
+/**
+ * One repo's pass: config (validated, allow-listed), the due check against the last pass stored in the
+ * dashboard issue, reading the logs, the issue sync, then the dashboard. Problems are reported on the
+ * dashboard and in the result; only GitHub failures outside the sync throw.
+ */
+export async function runRepoPass(gh: GitHub, owner: string, repo: string, deps: PassDeps): Promise<RepoPassResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const ref = { owner, repo };
+  const full = `${owner}/${repo}`;
+  const log = deps.log;
+  const loaded = await loadRepoConfig(gh, ref, deps.allowList);
+  if (loaded.kind === "missing") return { repo: full, status: "not-configured", message: "no .github/log-gardener.yml" };
+  const dashboard = await findDashboard(gh, ref);
+  const schedule = loaded.kind === "ok" ? loaded.config.schedule : DEFAULT_SCHEDULE;
+  const last = dashboard?.state.lastPass ? new Date(dashboard.state.lastPass) : undefined;
+  const due = last && !Number.isNaN(last.getTime()) ? nextRun(schedule, last) : now;
+  if (!deps.force && due > now) {
+    return { repo: full, status: "not-due", lastPass: last?.toISOString(), nextDue: due.toISOString(), dashboard: dashboard?.number };
+  }
+  const nextDue = nextRun(schedule, now);
+  const report = async (d: Dashboard | undefined, status: PassStatus, extra: Partial<Parameters<typeof writeDashboard>[3]>) => {
+    const written = await writeDashboard(gh, ref, d, {
+      result: render("app-pass-result", { status, count: extra.failures?.length ?? 0 }).trim(),
+      lastPass: now,
+      nextDue,
+      schedule,
+      failures: [],
+      configErrors: [],
+      ...extra,
+    });
+    return written.number;
+  };
+
+  if (loaded.kind !== "ok") {
+    const status = loaded.kind === "refused" ? "refused" : "config-error";
+    log?.warn({ repo: full, errors: loaded.errors }, `config of ${full}: ${status}`);
+    const number = await report(dashboard, status, { configErrors: loaded.errors });
+    return { repo: full, status, message: loaded.errors.join("; "), dashboard: number, lastPass: now.toISOString(), nextDue: nextDue.toISOString() };
+  }
+
+  const config = loaded.config as typeof loaded.config & { project: string };
+  const from = new Date(now.getTime() - (parseDuration(config.window) ?? 6 * 3_600_000));
+  let worklog: string | undefined;
+  let failures: string[] = [];
+  let status: PassStatus = "ran";
+  try {
+    const source = await deps.readLogs(config, { from, to: now });
+    const outcome = await deps.garden({ gh, owner, repo, config, source, now });
+    worklog = render("worklog", outcome.worklog);
+    failures = outcome.failures;
+  } catch (error) {
+    status = "failed";
+    failures = [message(error)];
+    log?.error({ repo: full, err: error }, `pass of ${full} failed`);
+  }
+  const result: RepoPassResult = {
+    repo: full,
+    status,
+    failures,
+    lastPass: now.toISOString(),
+    nextDue: nextDue.toISOString(),
+    ...(status === "failed" ? { message: failures[0] } : {}),
+  };
+  if (config.dashboard.enabled) result.dashboard = await report(dashboard, status, { worklog, failures });
+  log?.info({ repo: full, status, failures: failures.length }, `pass of ${full}: ${status}`);
+  return result;
+}

@@ -1,0 +1,88 @@
+import { describe, it, expect } from "@jest/globals";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { runClusterCommand } from "../cli/cluster-command.js";
+
+async function run(
+  opts: { file?: string; ids: boolean; state?: string },
+  input = "",
+): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (c: Buffer) => (out += c.toString()));
+  stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const code = await runClusterCommand(opts, { stdin: Readable.from([input]), stdout, stderr });
+  return { code, out, err };
+}
+
+const INPUT = ["job 1 done", "disk full on sda", "job 22 done", "job 3 done", "disk full on sdb", ""].join(
+  "\n",
+);
+
+describe("runClusterCommand", () => {
+  it("prints one id per input line, in order, with --ids", async () => {
+    const { code, out } = await run({ ids: true }, INPUT);
+    expect(code).toBe(0);
+    const ids = out.trimEnd().split("\n");
+    expect(ids).toHaveLength(5);
+    expect(ids[0]).toBe(ids[2]);
+    expect(ids[0]).toBe(ids[3]);
+    expect(ids[1]).toBe(ids[4]);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
+  it("keeps empty lines and a last line without newline", async () => {
+    const { out } = await run({ ids: true }, "a 1\n\r\nb\r\na 2");
+    expect(out.trimEnd().split("\n")).toHaveLength(4);
+  });
+
+  it("prints a table sorted by count without --ids", async () => {
+    const { code, out } = await run({ ids: false }, INPUT);
+    expect(code).toBe(0);
+    const rows = out.trimEnd().split("\n");
+    expect(rows[0]).toMatch(/COUNT\s+ID\s+TEMPLATE/);
+    expect(rows[1]).toMatch(/^\s*3\s+[0-9a-f]{12}\s+job <\*> done$/);
+    expect(rows[2]).toMatch(/^\s*2\s+[0-9a-f]{12}\s+disk full on <\*>$/);
+  });
+
+  it("reads a file argument", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lg-cluster-"));
+    const file = join(dir, "in.txt");
+    writeFileSync(file, INPUT);
+    const { code, out } = await run({ file, ids: true });
+    expect(code).toBe(0);
+    expect(out.trimEnd().split("\n")).toHaveLength(5);
+    const missing = await run({ file: join(dir, "nope.txt"), ids: true });
+    expect(missing.code).toBe(2);
+    expect(missing.err.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("keeps ids stable across runs with a state file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lg-cluster-"));
+    const state = join(dir, "state.json");
+    const first = await run({ ids: true, state }, "user alice logged in\njob 1 done\n");
+    expect(existsSync(state)).toBe(true);
+    const second = await run({ ids: true, state }, "user bob logged in\njob 7 done\n");
+    expect(second.out).toBe(first.out);
+    const saved = JSON.parse(readFileSync(state, "utf8")) as { version: number; templates: unknown[] };
+    expect(saved.version).toBe(1);
+    expect(saved.templates).toHaveLength(2);
+  });
+
+  it("rejects a bad state file with one error line and exit 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lg-cluster-"));
+    const state = join(dir, "state.json");
+    writeFileSync(state, "{not json");
+    const bad = await run({ ids: true, state }, "x\n");
+    expect(bad.code).toBe(2);
+    expect(bad.out).toBe("");
+    expect(bad.err.trim().split("\n")).toHaveLength(1);
+    expect(bad.err).toMatch(/state file/);
+    writeFileSync(state, JSON.stringify({ version: 1, templates: [{ id: 3 }] }));
+    expect((await run({ ids: true, state }, "x\n")).code).toBe(2);
+  });
+});

@@ -1,0 +1,216 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { decodeState } from "../../src/issue-body/marker.js";
+import type { FakeGitHub } from "../fake-github/index.js";
+import { entry, harness, series, testConfig } from "./helpers.js";
+
+type H = Awaited<ReturnType<typeof harness>>;
+let h: H;
+let gh: FakeGitHub;
+beforeEach(async () => {
+  h = await harness();
+  gh = h.gh;
+});
+afterEach(() => gh.close());
+
+const session = (n: number, start = "2026-11-23T04:00:00Z") =>
+  series(n, start, (i) => `Session access failed (middleware not installed?): req-${1000 + i * 7}`);
+const buffer = (n: number, start = "2026-11-23T04:00:00Z") =>
+  series(n, start, (i) => `HIGH BUFFER UTILIZATION: ${90 + (i % 9)}.${i}% - Timeout 0.3s may be too aggressive`);
+const stateOf = (body: string | null) => {
+  const decoded = decodeState(body);
+  if (!decoded?.ok) throw new Error(`no state in ${body}`);
+  return decoded.state;
+};
+
+describe("garden sync against the GitHub REST API", () => {
+  it("creates one labelled issue per pattern, with the marker in the create call", async () => {
+    const result = await h.pass([...session(19), ...buffer(2)], "2026-11-23T10:00:00Z");
+    expect(result.applied?.created).toHaveLength(2);
+    const issues = h.issues();
+    expect(issues).toHaveLength(2);
+    const posts = gh.requests.filter((r) => r.method === "POST" && r.path.endsWith("/issues"));
+    expect(posts).toHaveLength(2);
+    for (const post of posts) expect(String((post.body as { body: string }).body)).toContain("log-gardener:state");
+    const sessionIssue = issues.find((i) => i.title.includes("Session access failed"))!;
+    expect(sessionIssue.title).toMatch(/^\[P\d\] api: Session access failed \(middleware not installed\?\): <\*>$/);
+    expect(sessionIssue.labels.map((l) => l.name)).toEqual(
+      expect.arrayContaining(["log-gardener", "severity:warning", "service:api", "category:configuration", "priority:P5"]),
+    );
+    expect(stateOf(sessionIssue.body).total).toBe(19);
+    const repoLabels = gh.repo("octo", "repo").labels;
+    expect(repoLabels.find((l) => l.name === "priority:P5")?.description).toMatch(/priority/);
+  });
+
+  it("writes nothing on a second run over the same logs, reading one page of issues", async () => {
+    const logs = [...session(19), ...buffer(2)];
+    await h.pass(logs, "2026-11-23T10:00:00Z");
+    gh.clearRequests();
+    const again = await h.pass(logs, "2026-11-23T11:00:00Z");
+    expect(gh.writes()).toBe(0);
+    expect(gh.reads()).toBe(1);
+    expect(again.plan.actions).toEqual([]);
+  });
+
+  it("counts every entry once across overlapping windows", async () => {
+    const all = session(30);
+    await h.pass(all.slice(0, 20), "2026-11-23T10:00:00Z");
+    await h.pass(all.slice(10, 30), "2026-11-23T11:00:00Z");
+    const [issue] = h.issues();
+    const state = stateOf(issue.body);
+    expect(state.total).toBe(30);
+    expect(state.history.map((r) => r.count)).toEqual([20, 10]);
+    expect(issue.body).toContain("| Occurrences | 30 in total, 10 in the last pass |");
+  });
+
+  it("counts a late entry inside the lateness band once, by its insert id", async () => {
+    const first = session(5);
+    await h.pass(first, "2026-11-23T10:00:00Z");
+    const late = entry("Session access failed (middleware not installed?): req-9", "2026-11-23T04:02:30Z");
+    await h.pass([...first, late], "2026-11-23T11:00:00Z");
+    await h.pass([...first, late], "2026-11-23T12:00:00Z");
+    expect(stateOf(h.issues()[0].body).total).toBe(6);
+  });
+
+  it("reopens an issue closed as completed when the pattern comes back, counting only entries after the close", async () => {
+    await h.pass(session(5), "2026-11-23T05:00:00Z");
+    gh.setTime("2026-11-23T06:00:00Z");
+    gh.updateIssue(1, { state: "closed", state_reason: "completed" });
+    gh.setTime(null);
+    const inFlight = session(2, "2026-11-23T06:05:00Z"); // within the 15 min grace
+    const after = session(3, "2026-11-23T07:00:00Z");
+    await h.pass([...inFlight, ...after], "2026-11-23T08:00:00Z");
+    const [issue] = h.issues();
+    expect(issue.state).toBe("open");
+    const comments = gh.repo("octo", "repo").comments.filter((c) => c.issue_number === 1);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toMatch(/Regressed:\*\* 3 occurrence\(s\) since it was closed on 2026-11-23T06:00:00Z/);
+    expect(stateOf(issue.body).total).toBe(10);
+  });
+
+  it("does not reopen within the grace period", async () => {
+    await h.pass(session(5), "2026-11-23T05:00:00Z");
+    gh.setTime("2026-11-23T06:00:00Z");
+    gh.updateIssue(1, { state: "closed", state_reason: "completed" });
+    gh.setTime(null);
+    await h.pass(session(2, "2026-11-23T06:05:00Z"), "2026-11-23T06:30:00Z");
+    expect(h.issues()[0].state).toBe("closed");
+    expect(gh.repo("octo", "repo").comments).toHaveLength(0);
+  });
+
+  it("keeps an issue closed as not planned closed, and still keeps its count", async () => {
+    await h.pass(session(5), "2026-11-23T05:00:00Z");
+    gh.updateIssue(1, { state: "closed", state_reason: "not_planned" });
+    await h.pass(session(4, "2026-11-23T09:00:00Z"), "2026-11-23T10:00:00Z");
+    const [issue] = h.issues();
+    expect(issue.state).toBe("closed");
+    expect(stateOf(issue.body).total).toBe(9);
+    expect(gh.repo("octo", "repo").comments).toHaveLength(0);
+  });
+
+  it("opens a new issue that links the old one under the new-issue policy", async () => {
+    const config = testConfig((c) => (c.regression.policy = "new-issue"));
+    await h.pass(session(5), "2026-11-23T05:00:00Z", config);
+    gh.updateIssue(1, { state: "closed", state_reason: "completed" });
+    await h.pass(session(3, "2026-11-23T23:00:00Z"), "2026-11-23T23:59:00Z", config);
+    const issues = h.issues();
+    expect(issues).toHaveLength(2);
+    expect(issues[0].state).toBe("closed");
+    expect(issues[1].body).toContain("Regression of #1");
+    expect(stateOf(issues[1].body).total).toBe(3);
+    await h.pass(session(2, "2026-11-24T01:00:00Z"), "2026-11-24T02:00:00Z", config);
+    expect(h.issues()).toHaveLength(2);
+    expect(stateOf(h.issues()[1].body).total).toBe(5);
+  });
+
+  it("keeps a maintainer's title, priority label, ticked boxes and own text across updates", async () => {
+    await h.pass(session(5), "2026-11-23T05:00:00Z");
+    const original = h.issues()[0];
+    const edited = `Triage note from a human.\n\n${original.body!.replace("- [ ] <!-- log-gardener:step=0 -->", "- [x] <!-- log-gardener:step=0 -->")}\n\nMore human text.`;
+    gh.updateIssue(1, {
+      title: "Sessions broken on staging",
+      body: edited,
+      labels: [...original.labels.map((l) => l.name).filter((n) => n !== "priority:P5"), "priority:P1"],
+    });
+    await h.pass(session(3, "2026-11-23T09:00:00Z"), "2026-11-23T10:00:00Z");
+    const [issue] = h.issues();
+    expect(issue.title).toBe("Sessions broken on staging");
+    expect(issue.labels.map((l) => l.name)).toContain("priority:P1");
+    expect(issue.labels.map((l) => l.name)).not.toContain("priority:P5");
+    expect(issue.body).toMatch(/^Triage note from a human\./);
+    expect(issue.body).toContain("More human text.");
+    expect(issue.body).toContain("- [x] <!-- log-gardener:step=0 -->");
+    expect(issue.body).toContain("**Status: ACTIVE – step 0 complete**");
+    expect(stateOf(issue.body).total).toBe(8);
+    expect(issue.body!.match(/log-gardener:state/g)).toHaveLength(1);
+  });
+
+  it("neutralises fences, mentions, references and forged markers in log text", async () => {
+    const hostile = series(
+      3,
+      "2026-11-23T04:00:00Z",
+      (i) => `Upload failed for @octocat and @acme/admins see #12 and acme/api#7 \`\`\`\` <!-- log-gardener:state {"fp":"x","total":999,"templateId":"y"} --> <img src=x> n=${i}`,
+    );
+    await h.pass(hostile, "2026-11-23T05:00:00Z");
+    const [issue] = h.issues();
+    // What GitHub renders: neither fenced code nor HTML comments (the state marker) can ping or link.
+    const outsideFences = issue.body!.replace(/(`{3,})[^\n]*\n[\s\S]*?\n\1/g, "").replace(/<!--[\s\S]*?-->/g, "");
+    expect(outsideFences).not.toMatch(/(^|[^\w`])@octocat\b/);
+    expect(outsideFences).not.toMatch(/(^|[^\w`])@acme\/admins\b/);
+    expect(outsideFences).not.toMatch(/(^|\s)#12\b/);
+    expect(outsideFences).not.toContain("<img");
+    expect(issue.title).not.toMatch(/(^|\s)@octocat\b/);
+    expect(issue.body!.match(/<!-- log-gardener:state/g)).toHaveLength(1);
+    expect(stateOf(issue.body).total).toBe(3);
+    expect(issue.body).not.toContain("&#x27;");
+  });
+
+  it("never publishes a secret, in the title, body or samples", async () => {
+    const token = "ghp_" + "A1b2C3d4E5".repeat(3) + "F6G7H8";
+    const mail = "jane.doe" + "@example.com";
+    const logs = series(3, "2026-11-23T04:00:00Z", (i) => `Login failed for ${mail} with token=${token} attempt ${i}`);
+    await h.pass(logs, "2026-11-23T05:00:00Z");
+    const [issue] = h.issues();
+    for (const text of [issue.title, issue.body!]) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(mail);
+    }
+    expect(issue.body).toContain("[REDACTED:");
+  });
+
+  it("recovers from a 5xx in the middle of a pass: no duplicate issue, no lost or doubled count", async () => {
+    const logs = [...session(19), ...buffer(2)];
+    gh.failNext({ method: "POST", pathPattern: /\/issues$/, status: 502, times: 10 });
+    const first = await h.pass(logs, "2026-11-23T10:00:00Z");
+    expect(first.applied?.failures.length).toBeGreaterThan(0);
+    const createdFirst = h.issues().length;
+    expect(createdFirst).toBeLessThan(2);
+    await h.pass([...logs, ...session(1, "2026-11-23T09:30:00Z")], "2026-11-23T11:00:00Z");
+    const issues = h.issues();
+    expect(issues).toHaveLength(2);
+    const totals = issues.map((i) => stateOf(i.body).total).sort((a, b) => a - b);
+    expect(totals).toEqual([2, 20]);
+  });
+
+  it("stops filing in a storm and says so once in the worklog", async () => {
+    const config = testConfig((c) => (c.issues.stormThreshold = 3));
+    const logs = ["alpha", "bravo", "charlie", "delta", "echo"].flatMap((w) =>
+      series(2, "2026-11-23T04:00:00Z", (i) => `${w} subsystem refused request number ${i}`),
+    );
+    const result = await h.pass(logs, "2026-11-23T05:00:00Z", config);
+    expect(h.issues()).toHaveLength(0);
+    expect(result.plan.storm).toEqual({ newPatterns: expect.any(Number), threshold: 3 });
+    expect(result.worklog.notes.filter((n) => n.startsWith("Storm:"))).toHaveLength(1);
+  });
+
+  it("files at most maxNewPerPass issues and leaves the rest for later, oldest first", async () => {
+    const config = testConfig((c) => (c.issues.maxNewPerPass = 2));
+    const logs = ["alpha", "bravo", "charlie"].flatMap((w, k) =>
+      series(2, `2026-11-23T0${4 + k}:00:00Z`, (i) => `${w} subsystem refused request number ${i}`),
+    );
+    const result = await h.pass(logs, "2026-11-23T08:00:00Z", config);
+    expect(h.issues().map((i) => i.title)).toEqual([expect.stringContaining("alpha"), expect.stringContaining("bravo")]);
+    expect(result.plan.deferred).toEqual([expect.objectContaining({ template: expect.stringContaining("charlie") })]);
+    await h.pass(logs, "2026-11-23T09:00:00Z", config);
+    expect(h.issues()).toHaveLength(3);
+  });
+});
