@@ -46,7 +46,11 @@ for (const n of [10, 100, 1000]) {
     await measure("first pass (all new)", first, "2026-11-23T05:00:00Z");
     expect(h.issues()).toHaveLength(n);
     await measure("same logs again (nothing new)", first, "2026-11-23T06:00:00Z");
-    await measure("one new entry per pattern", [...first, ...patterns(n, "2026-11-23T05:30:00Z", 1)], "2026-11-23T07:00:00Z");
+    await measure(
+      "one new entry per pattern",
+      [...first, ...patterns(n, "2026-11-23T05:30:00Z", 1)],
+      "2026-11-23T07:00:00Z",
+    );
     await h.gh.close();
   });
 }

@@ -27,7 +27,14 @@ export function parseAllowList(text: string | undefined): ParsedAllowList {
     if (entry === "") continue;
     const eq = entry.indexOf("=");
     const key = (eq < 0 ? entry : entry.slice(0, eq)).trim().toLowerCase();
-    const projects = eq < 0 ? [] : entry.slice(eq + 1).split(",").map((p) => p.trim()).filter(Boolean);
+    const projects =
+      eq < 0
+        ? []
+        : entry
+            .slice(eq + 1)
+            .split(",")
+            .map((p) => p.trim())
+            .filter(Boolean);
     if (!KEY_RE.test(key)) {
       errors.push(`GARDENER_ALLOWED_PROJECTS: "${entry}": expected owner/repo or owner/* before "="`);
       continue;

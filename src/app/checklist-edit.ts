@@ -79,7 +79,8 @@ export function updateChecklist(input: ChecklistInput): ChecklistChange {
     const key = entryKey(step, done, input.actor);
     if (lastEntryFor(section, step) === key) return;
     const firstOpen = after.indexOf(false);
-    const outOfOrderOpen = done && open.includes(step) ? after.slice(0, step).flatMap((t, i) => (t ? [] : [i])) : [];
+    const outOfOrderOpen =
+      done && open.includes(step) ? after.slice(0, step).flatMap((t, i) => (t ? [] : [i])) : [];
     lines.push(
       render("app-progress-entry", {
         at: input.now.toISOString(),
@@ -113,4 +114,13 @@ export function setStep(body: string, step: number, done: boolean): string {
 
 export function hasStep(body: string, step: number): boolean {
   return new RegExp(`^\\s*[-*] \\[[ xX]\\] <!-- log-gardener:step=${step} -->`, "m").test(body);
+}
+
+/** Step names as the body shows them (`**N. Name**`), so an edit needs no config read. */
+export function stepNamesOf(body: string): string[] {
+  const names = new Array<string>(STEPS).fill("");
+  for (const m of body.matchAll(/<!-- log-gardener:step=(\d) --> \*\*\d+\. (.+?)\*\*/g)) {
+    if (Number(m[1]) < STEPS) names[Number(m[1])] = m[2];
+  }
+  return names;
 }

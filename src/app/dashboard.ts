@@ -32,7 +32,10 @@ export interface DashboardContent {
 }
 
 export function encodeDashboardState(state: DashboardState): string {
-  const json = JSON.stringify(state).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const json = JSON.stringify(state).replace(
+    /[<>&]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
   return `<!-- log-gardener:dashboard ${json} -->`;
 }
 
@@ -57,7 +60,12 @@ export async function findDashboard(gh: GitHub, repo: RepoRef): Promise<Dashboar
   });
   const found = issues
     .filter((i) => !i.pull_request)
-    .map((i) => ({ number: i.number, open: i.state === "open", body: i.body ?? "", state: decodeDashboardState(i.body) }))
+    .map((i) => ({
+      number: i.number,
+      open: i.state === "open",
+      body: i.body ?? "",
+      state: decodeDashboardState(i.body),
+    }))
     .filter((i): i is typeof i & { state: DashboardState } => i.state !== undefined)
     .sort((a, b) => Number(b.open) - Number(a.open) || a.number - b.number);
   return found[0] && { number: found[0].number, body: found[0].body, state: found[0].state };
@@ -92,7 +100,12 @@ export async function writeDashboard(
   const body = renderDashboard(content);
   const state = decodeDashboardState(body)!;
   if (!existing) {
-    const { data } = await gh.rest.issues.create({ ...repo, title: DASHBOARD_TITLE, body, labels: [DASHBOARD_LABEL] });
+    const { data } = await gh.rest.issues.create({
+      ...repo,
+      title: DASHBOARD_TITLE,
+      body,
+      labels: [DASHBOARD_LABEL],
+    });
     return { number: data.number, body, state };
   }
   if (existing.body !== body) await gh.rest.issues.update({ ...repo, issue_number: existing.number, body });

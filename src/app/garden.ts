@@ -25,7 +25,8 @@ export type GardenFn = (args: GardenArgs) => Promise<GardenOutcome>;
 export const syncGarden: GardenFn = async (args) => {
   const result = await gardenRepo(args);
   const failures = (result.applied?.failures ?? []).map(
-    (f) => `${f.issue !== undefined ? `#${f.issue}` : `new issue for ${f.fingerprint}`}: ${f.action} failed: ${f.error}`,
+    (f) =>
+      `${f.issue !== undefined ? `#${f.issue}` : `new issue for ${f.fingerprint}`}: ${f.action} failed: ${f.error}`,
   );
   return { worklog: result.worklog, failures };
 };

@@ -3,7 +3,10 @@ import type { GardenerConfig } from "../config/schema.js";
 import { readCloudLogging } from "../google/read-entries.js";
 import type { SourceResult } from "../pass/analyze.js";
 
-export type ReadLogs = (config: GardenerConfig & { project: string }, window: { from: Date; to: Date }) => Promise<SourceResult>;
+export type ReadLogs = (
+  config: GardenerConfig & { project: string },
+  window: { from: Date; to: Date },
+) => Promise<SourceResult>;
 
 /** Reads a repo's window from Cloud Logging; `client` points the client elsewhere (tests: the fake server). */
 export function cloudLogSource(client?: ClientOptions): ReadLogs {

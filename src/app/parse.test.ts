@@ -38,7 +38,10 @@ describe("parseCommands", () => {
 
   it("reads the three kinds of snooze", () => {
     expect(one("/garden snooze 7d")).toEqual({ kind: "snooze", forMs: 7 * 86_400_000, text: "7d" });
-    expect(one("/garden snooze until 2026-12-01")).toEqual({ kind: "snooze", until: "2026-12-01T00:00:00.000Z" });
+    expect(one("/garden snooze until 2026-12-01")).toEqual({
+      kind: "snooze",
+      until: "2026-12-01T00:00:00.000Z",
+    });
     expect(one("/garden snooze 100")).toEqual({ kind: "snooze", occurrences: 100 });
   });
 
@@ -104,6 +107,9 @@ describe("parseCommands", () => {
 
   it("handles empty bodies and CRLF", () => {
     expect(parseCommands(null)).toEqual({ commands: [], errors: [] });
-    expect(parseCommands("/garden run\r\n/garden status\r\n").commands.map((c) => c.kind)).toEqual(["run", "status"]);
+    expect(parseCommands("/garden run\r\n/garden status\r\n").commands.map((c) => c.kind)).toEqual([
+      "run",
+      "status",
+    ]);
   });
 });

@@ -8,7 +8,8 @@ import type { GardenFn } from "./garden.js";
 import type { ReadLogs } from "./log-source.js";
 import { loadRepoConfig } from "./repo-config.js";
 
-export type PassStatus = "ran" | "not-due" | "not-configured" | "config-error" | "refused" | "failed" | "busy";
+export type PassStatus =
+  "ran" | "not-due" | "not-configured" | "config-error" | "refused" | "failed" | "busy";
 
 export interface RepoPassResult {
   repo: string;
@@ -44,22 +45,38 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).spl
  * dashboard issue, reading the logs, the issue sync, then the dashboard. Problems are reported on the
  * dashboard and in the result; only GitHub failures outside the sync throw.
  */
-export async function runRepoPass(gh: GitHub, owner: string, repo: string, deps: PassDeps): Promise<RepoPassResult> {
+export async function runRepoPass(
+  gh: GitHub,
+  owner: string,
+  repo: string,
+  deps: PassDeps,
+): Promise<RepoPassResult> {
   const now = (deps.now ?? (() => new Date()))();
   const ref = { owner, repo };
   const full = `${owner}/${repo}`;
   const log = deps.log;
   const loaded = await loadRepoConfig(gh, ref, deps.allowList);
-  if (loaded.kind === "missing") return { repo: full, status: "not-configured", message: "no .github/log-gardener.yml" };
+  if (loaded.kind === "missing")
+    return { repo: full, status: "not-configured", message: "no .github/log-gardener.yml" };
   const dashboard = await findDashboard(gh, ref);
   const schedule = loaded.kind === "ok" ? loaded.config.schedule : DEFAULT_SCHEDULE;
   const last = dashboard?.state.lastPass ? new Date(dashboard.state.lastPass) : undefined;
   const due = last && !Number.isNaN(last.getTime()) ? nextRun(schedule, last) : now;
   if (!deps.force && due > now) {
-    return { repo: full, status: "not-due", lastPass: last?.toISOString(), nextDue: due.toISOString(), dashboard: dashboard?.number };
+    return {
+      repo: full,
+      status: "not-due",
+      lastPass: last?.toISOString(),
+      nextDue: due.toISOString(),
+      dashboard: dashboard?.number,
+    };
   }
   const nextDue = nextRun(schedule, now);
-  const report = async (d: Dashboard | undefined, status: PassStatus, extra: Partial<Parameters<typeof writeDashboard>[3]>) => {
+  const report = async (
+    d: Dashboard | undefined,
+    status: PassStatus,
+    extra: Partial<Parameters<typeof writeDashboard>[3]>,
+  ) => {
     const written = await writeDashboard(gh, ref, d, {
       result: render("app-pass-result", { status, count: extra.failures?.length ?? 0 }).trim(),
       lastPass: now,
@@ -76,7 +93,14 @@ export async function runRepoPass(gh: GitHub, owner: string, repo: string, deps:
     const status = loaded.kind === "refused" ? "refused" : "config-error";
     log?.warn({ repo: full, errors: loaded.errors }, `config of ${full}: ${status}`);
     const number = await report(dashboard, status, { configErrors: loaded.errors });
-    return { repo: full, status, message: loaded.errors.join("; "), dashboard: number, lastPass: now.toISOString(), nextDue: nextDue.toISOString() };
+    return {
+      repo: full,
+      status,
+      message: loaded.errors.join("; "),
+      dashboard: number,
+      lastPass: now.toISOString(),
+      nextDue: nextDue.toISOString(),
+    };
   }
 
   const config = loaded.config as typeof loaded.config & { project: string };

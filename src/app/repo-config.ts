@@ -20,7 +20,8 @@ const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null 
 export function mergeConfigs(configs: Plain[]): Plain {
   const merge = (a: Plain, b: Plain): Plain => {
     const out: Plain = { ...a };
-    for (const [k, v] of Object.entries(b)) out[k] = isPlain(v) && isPlain(out[k]) ? merge(out[k] as Plain, v) : v;
+    for (const [k, v] of Object.entries(b))
+      out[k] = isPlain(v) && isPlain(out[k]) ? merge(out[k] as Plain, v) : v;
     return out;
   };
   return configs.reduce(merge, {});
@@ -28,7 +29,8 @@ export function mergeConfigs(configs: Plain[]): Plain {
 
 /** A config-loading failure (bad YAML, bad `_extends`, a directory…) as `path: message`. */
 export function configLoadError(error: unknown): string {
-  const cause = (error as { cause?: { message?: string; linePos?: Array<{ line: number; col: number }> } }).cause;
+  const cause = (error as { cause?: { message?: string; linePos?: Array<{ line: number; col: number }> } })
+    .cause;
   const message = error instanceof Error ? error.message : String(error);
   if (cause?.message && /invalid YAML/i.test(message)) {
     const at = cause.linePos?.[0];

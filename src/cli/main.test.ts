@@ -23,7 +23,10 @@ describe("log-gardener CLI", () => {
     const { code, out: stdout } = await cli(["demo", "--out", out]);
     expect(code).toBe(0);
     const worklog = JSON.parse(readFileSync(path.join(out, "worklog.json"), "utf8"));
-    const counts = worklog.clusters.map((c: { template: string; count: number }) => [c.template.slice(0, 24), c.count]);
+    const counts = worklog.clusters.map((c: { template: string; count: number }) => [
+      c.template.slice(0, 24),
+      c.count,
+    ]);
     expect(counts.sort()).toEqual(
       [
         ["GOLDEN PATH AUTH: Using ", 1],
@@ -57,7 +60,11 @@ describe("log-gardener CLI", () => {
 
   it("reads JSON Lines from stdin and reports malformed records instead of failing", async () => {
     const out = tmp();
-    const good = JSON.stringify({ timestamp: "2026-11-23T05:00:00Z", severity: "ERROR", textPayload: "boom 1" });
+    const good = JSON.stringify({
+      timestamp: "2026-11-23T05:00:00Z",
+      severity: "ERROR",
+      textPayload: "boom 1",
+    });
     const { code } = await cli(["run", "--logs", "-", "--out", out, "--json"], `${good}\n{oops\n${good}\n`);
     expect(code).toBe(0);
     const worklog = JSON.parse(readFileSync(path.join(out, "worklog.json"), "utf8"));

@@ -25,7 +25,9 @@ function program(io: Io, setCode: (code: number) => void): Command {
 
   cli
     .command("run")
-    .description("One garden pass: read logs, cluster, triage, write the worklog (and sync issues with --repo).")
+    .description(
+      "One garden pass: read logs, cluster, triage, write the worklog (and sync issues with --repo).",
+    )
     .option("--config <file>", "config file (YAML), as .github/log-gardener.yml in a repo")
     .option("--logs <file>", "read an exported log file (gcloud JSON, JSON Lines or text; - for stdin)")
     .option("--project <id>", "Google Cloud project to read (overrides the config)")

@@ -48,7 +48,9 @@ export async function runRedactCommand(opts: RedactCommandOptions, io: RedactCom
       // Reading a directory fails only on the first read: find out now, with a clear message.
       if ((await handle.stat()).isDirectory()) {
         await handle.close();
-        io.stderr.write(describeOpenError(file, Object.assign(new Error("directory"), { code: "EISDIR" })) + "\n");
+        io.stderr.write(
+          describeOpenError(file, Object.assign(new Error("directory"), { code: "EISDIR" })) + "\n",
+        );
         return 2;
       }
       input = handle.createReadStream();

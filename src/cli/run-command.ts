@@ -46,7 +46,9 @@ async function fileSource(file: string, io: Io, timeRange: SourceResult["timeRan
 
 async function cloudSource(config: GardenerConfig, from: Date, to: Date): Promise<SourceResult> {
   if (!config.project) {
-    throw new UsageError("no Google Cloud project: set `project` in the config or pass --project (or use --logs)");
+    throw new UsageError(
+      "no Google Cloud project: set `project` in the config or pass --project (or use --logs)",
+    );
   }
   const { readCloudLogging } = await import("../google/read-entries.js");
   const result = await readCloudLogging(
@@ -91,7 +93,8 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = new Date())
   const config = await loadConfigFile(opts.config);
   if (opts.project) config.project = opts.project;
   const windowMs = parseDuration(opts.since ?? config.window);
-  if (windowMs === undefined) throw new UsageError(`--since ${opts.since}: expected a duration such as 30m, 6h or 7d`);
+  if (windowMs === undefined)
+    throw new UsageError(`--since ${opts.since}: expected a duration such as 30m, 6h or 7d`);
   const from = new Date(now.getTime() - windowMs);
   const source = opts.logs
     ? await fileSource(opts.logs, io, opts.since ? { from, to: now } : {})
@@ -111,12 +114,16 @@ async function syncRepo(
   now: Date,
 ): Promise<number> {
   const [owner, repo, extra] = (opts.repo ?? "").split("/");
-  if (!owner || !repo || extra !== undefined) throw new UsageError(`--repo ${opts.repo}: expected owner/name`);
+  if (!owner || !repo || extra !== undefined)
+    throw new UsageError(`--repo ${opts.repo}: expected owner/name`);
   const token = process.env.GITHUB_TOKEN;
-  if (!token && !opts.dryRun) throw new UsageError("GITHUB_TOKEN is not set: a token with issues:write is needed");
+  if (!token && !opts.dryRun)
+    throw new UsageError("GITHUB_TOKEN is not set: a token with issues:write is needed");
   const { tokenClient } = await import("../github/client.js");
   const { gardenRepo } = await import("../sync/garden-sync.js");
-  const gh = tokenClient(token ?? "", opts.githubUrl, { warn: (m) => io.stderr.write(`log-gardener: ${m}\n`) });
+  const gh = tokenClient(token ?? "", opts.githubUrl, {
+    warn: (m) => io.stderr.write(`log-gardener: ${m}\n`),
+  });
   const result = await gardenRepo({ gh, owner, repo, config, source, now, dryRun: opts.dryRun });
   io.stdout.write(render("plan", { ...result.plan, repo: opts.repo, dryRun: opts.dryRun }));
   await writeOutputs(result.worklog, opts.out);

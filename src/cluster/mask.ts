@@ -13,15 +13,11 @@ export const MAX_TOKENS = 64;
 /** Shape lines kept from a multi-line message (after the first line). */
 export const MAX_SHAPE_LINES = 24;
 
-// Adjacent variables glued by punctuation (ip:port, 12:30:01, 1.2.3, a/b) form one variable.
-const GLUED = /<\*>(?:[:./_,-]+<\*>)+/g;
 // Dates written with month (and day) names around masked numbers.
 const NAMED_DATE =
   /(?:\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+<\*>(?:,?\s+<\*>)*/g;
 const DATE_BEFORE_MONTH =
   /<\*>\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+<\*>(?:\s+<\*>)*/g;
-// Variables separated only by spaces collapse into one slot (variable-length lists, dates).
-const SPACED = /<\*>(?: +<\*>)+/g;
 
 // Absolute file paths (two or more segments) and Windows paths.
 const PATH = /(^|[\s=:([{'"])(?:\/[\w.@%+~-]+){2,}\/?(?=$|[\s,;:)\]}'"])/g;

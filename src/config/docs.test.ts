@@ -9,14 +9,23 @@ describe("README options table", () => {
     const start = readme.indexOf("<!-- config-options:start -->");
     const end = readme.indexOf("<!-- config-options:end -->");
     expect(start).toBeGreaterThan(0);
-    expect(readme.slice(start + "<!-- config-options:start -->".length, end).trim()).toBe(configOptionsTable());
+    expect(readme.slice(start + "<!-- config-options:start -->".length, end).trim()).toBe(
+      configOptionsTable(),
+    );
   });
 
   it("lists every top-level key with its default", () => {
     const table = configOptionsTable();
-    for (const key of ["project", "severity", "window", "schedule", "thresholds.minPriority", "regression.policy"]) {
+    for (const key of [
+      "project",
+      "severity",
+      "window",
+      "schedule",
+      "thresholds.minPriority",
+      "regression.policy",
+    ]) {
       expect(table).toContain(`| \`${key}\` |`);
     }
-    expect(table).toContain('| `severity` | `DEFAULT` \\| `DEBUG`');
+    expect(table).toContain("| `severity` | `DEFAULT` \\| `DEBUG`");
   });
 });

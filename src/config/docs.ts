@@ -18,7 +18,10 @@ function typeOf(s: JsonSchema): string {
 
 function defaultOf(s: JsonSchema): string {
   if (s.default === undefined) return "—";
-  if (s.type === "object" || (Array.isArray(s.default) && s.default.length > 0 && typeof s.default[0] === "object")) {
+  if (
+    s.type === "object" ||
+    (Array.isArray(s.default) && s.default.length > 0 && typeof s.default[0] === "object")
+  ) {
     return "see below";
   }
   return `\`${JSON.stringify(s.default)}\``;

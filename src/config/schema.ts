@@ -88,7 +88,12 @@ export const configSchema = z
     thresholds: z
       .object({
         minPriority: priority.default("P5").describe("Lowest priority that gets an issue (P0 is highest)."),
-        minOccurrences: z.number().int().positive().default(1).describe("Fewest occurrences that get an issue."),
+        minOccurrences: z
+          .number()
+          .int()
+          .positive()
+          .default(1)
+          .describe("Fewest occurrences that get an issue."),
       })
       .strict()
       .prefault({}),
@@ -108,10 +113,15 @@ export const configSchema = z
       .strict()
       .prefault({}),
     checklist: z
-      .object({ steps: z.array(stepSchema).length(7).default(DEFAULT_STEPS) })
+      .object({
+        steps: z
+          .array(stepSchema)
+          .length(7)
+          .default(DEFAULT_STEPS)
+          .describe("Remediation steps 0-6 ({name, description}); default: audit … PR and closure."),
+      })
       .strict()
-      .prefault({})
-      .describe("Remediation steps 0-6 shown in each issue."),
+      .prefault({}),
     redaction: z
       .object({
         extra: z
@@ -123,29 +133,45 @@ export const configSchema = z
       .prefault({}),
     regression: z
       .object({
-        policy: z.enum(["reopen", "new-issue", "ignore"]).default("reopen"),
-        grace: duration.default("15m").describe("Entries this soon after a close are still counted as in flight."),
+        policy: z
+          .enum(["reopen", "new-issue", "ignore"])
+          .default("reopen")
+          .describe("What a pattern seen again after its issue was closed as completed does."),
+        grace: duration
+          .default("15m")
+          .describe("Entries this soon after a close are still counted as in flight."),
       })
       .strict()
       .prefault({}),
     issues: z
       .object({
-        maxNewPerPass: z.number().int().nonnegative().default(10),
-        maxWritesPerPass: z.number().int().positive().default(60),
+        maxNewPerPass: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(10)
+          .describe("New issues filed per pass at most."),
+        maxWritesPerPass: z.number().int().positive().default(60).describe("GitHub writes per pass at most."),
         stormThreshold: z
           .number()
           .int()
           .positive()
           .default(25)
           .describe("More new patterns than this in one pass is a storm: nothing new is filed."),
-        samples: z.number().int().min(1).max(10).default(3),
-        historyRuns: z.number().int().min(1).max(50).default(10),
-        spikeFactor: z.number().positive().default(10).describe("Comment when a run's rate is this many times usual."),
+        samples: z.number().int().min(1).max(10).default(3).describe("Sample entries shown in each issue."),
+        historyRuns: z.number().int().min(1).max(50).default(10).describe("Passes kept in the run history."),
+        spikeFactor: z
+          .number()
+          .positive()
+          .default(10)
+          .describe("Comment when a run's rate is this many times usual."),
       })
       .strict()
       .prefault({}),
     dashboard: z
-      .object({ enabled: z.boolean().default(true) })
+      .object({
+        enabled: z.boolean().default(true).describe("Keep a dashboard issue with each pass's worklog."),
+      })
       .strict()
       .prefault({}),
   })

@@ -22,7 +22,9 @@ describe("readLogFile", () => {
   });
 
   it("counts and skips malformed JSON Lines records, naming the line", async () => {
-    const text = [JSON.stringify(entry("one")), "{not json", JSON.stringify({ severity: "ERROR" }), ""].join("\n");
+    const text = [JSON.stringify(entry("one")), "{not json", JSON.stringify({ severity: "ERROR" }), ""].join(
+      "\n",
+    );
     const result = await readLogFile(file("b.jsonl", text));
     expect(result.entries.map((e) => e.message)).toEqual(["one"]);
     expect(result.malformed).toEqual([
@@ -34,7 +36,9 @@ describe("readLogFile", () => {
   it("counts a bad record inside a JSON array without dropping the rest", async () => {
     const result = await readLogFile(file("c.json", JSON.stringify([entry("one"), 42, entry("three")])));
     expect(result.entries).toHaveLength(2);
-    expect(result.malformed).toEqual([{ where: expect.stringMatching(/c\.json\[1\]$/), reason: "not a JSON object" }]);
+    expect(result.malformed).toEqual([
+      { where: expect.stringMatching(/c\.json\[1\]$/), reason: "not a JSON object" },
+    ]);
   });
 
   it("reads plain text from stdin, one message per line, stamped with the read time", async () => {

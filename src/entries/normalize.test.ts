@@ -49,7 +49,11 @@ describe("normalizeEntry", () => {
   });
 
   it("accepts gRPC-style timestamps and numeric severities", () => {
-    const entry = normalizeEntry({ timestamp: { seconds: "1795000000", nanos: 5e8 }, severity: 500, textPayload: "x" });
+    const entry = normalizeEntry({
+      timestamp: { seconds: "1795000000", nanos: 5e8 },
+      severity: 500,
+      textPayload: "x",
+    });
     expect(entry.timestamp.toISOString()).toBe("2026-11-18T11:06:40.500Z");
     expect(entry.severity).toBe("ERROR");
   });

@@ -1,4 +1,10 @@
-import { SEVERITIES, type HttpRequestInfo, type LogEntry, type Severity, type SourceLocation } from "./log-entry.js";
+import {
+  SEVERITIES,
+  type HttpRequestInfo,
+  type LogEntry,
+  type Severity,
+  type SourceLocation,
+} from "./log-entry.js";
 
 /** A record that cannot become a LogEntry; the reason is shown to users in the worklog. */
 export class MalformedEntryError extends Error {}
@@ -76,7 +82,11 @@ function sourceLocationOf(raw: Obj, payload: Obj | undefined, labels: Record<str
     file: str(loc?.file) ?? str(payload?.pathname) ?? str(payload?.filename) ?? labels.file,
     line: Number(loc?.line ?? payload?.lineno ?? payload?.line ?? labels.line ?? labels.lineno) || undefined,
     function:
-      str(loc?.function) ?? str(payload?.funcName) ?? str(payload?.function) ?? labels.function ?? labels.funcName,
+      str(loc?.function) ??
+      str(payload?.funcName) ??
+      str(payload?.function) ??
+      labels.function ??
+      labels.funcName,
     module: str(payload?.module) ?? labels.module,
   };
   const defined = Object.entries(location).filter(([, v]) => v !== undefined);
@@ -129,14 +139,20 @@ export function normalizeEntry(raw: unknown): LogEntry {
   const message =
     (typeof raw.textPayload === "string" && raw.textPayload.trim() !== "" ? raw.textPayload : undefined) ??
     (payload && (messageFrom(payload) ?? compactRendering(payload))) ??
-    (proto && (str(proto.status && isObj(proto.status) ? proto.status.message : undefined) ?? compactRendering(proto)));
+    (proto &&
+      (str(proto.status && isObj(proto.status) ? proto.status.message : undefined) ??
+        compactRendering(proto)));
   if (message === undefined) throw new MalformedEntryError("no textPayload, jsonPayload or protoPayload");
 
   const timestamp = parseTimestamp(raw.timestamp) ?? parseTimestamp(raw.receiveTimestamp);
-  if (!timestamp) throw new MalformedEntryError(`invalid or missing timestamp ${JSON.stringify(raw.timestamp)}`);
+  if (!timestamp)
+    throw new MalformedEntryError(`invalid or missing timestamp ${JSON.stringify(raw.timestamp)}`);
 
   const severity =
-    parseSeverity(raw.severity) ?? parseSeverity(payload?.severity) ?? parseSeverity(payload?.level) ?? "DEFAULT";
+    parseSeverity(raw.severity) ??
+    parseSeverity(payload?.severity) ??
+    parseSeverity(payload?.level) ??
+    "DEFAULT";
 
   return {
     timestamp,
@@ -157,5 +173,11 @@ export function normalizeEntry(raw: unknown): LogEntry {
 
 /** A plain text line becomes an entry with no metadata but its time of reading. */
 export function entryFromText(line: string, readAt: Date): LogEntry {
-  return { timestamp: readAt, severity: "DEFAULT", message: line, labels: {}, resource: { type: "global", labels: {} } };
+  return {
+    timestamp: readAt,
+    severity: "DEFAULT",
+    message: line,
+    labels: {},
+    resource: { type: "global", labels: {} },
+  };
 }

@@ -41,7 +41,12 @@ function cost(group: Group): number {
 }
 
 /** Applies a plan: one issue's failure is recorded and the others go on; the next pass catches up. */
-export async function applyPlan(gh: GitHub, repo: RepoRef, plan: Plan, maxWrites: number): Promise<ApplyResult> {
+export async function applyPlan(
+  gh: GitHub,
+  repo: RepoRef,
+  plan: Plan,
+  maxWrites: number,
+): Promise<ApplyResult> {
   const result: ApplyResult = {
     created: [],
     updated: [],
@@ -93,7 +98,12 @@ async function applyAction(
   switch (action.kind) {
     case "create": {
       await labels(action.labels);
-      const { data } = await gh.rest.issues.create({ ...repo, title: action.title, body: action.body, labels: action.labels });
+      const { data } = await gh.rest.issues.create({
+        ...repo,
+        title: action.title,
+        body: action.body,
+        labels: action.labels,
+      });
       result.writes++;
       result.created.push({ fingerprint: action.fingerprint, number: data.number, url: data.html_url });
       return;
@@ -126,7 +136,12 @@ async function applyAction(
     }
     case "reopen":
       if (!result.reopened.includes(action.issue)) {
-        await gh.rest.issues.update({ ...repo, issue_number: action.issue, state: "open", state_reason: "reopened" });
+        await gh.rest.issues.update({
+          ...repo,
+          issue_number: action.issue,
+          state: "open",
+          state_reason: "reopened",
+        });
         result.writes++;
         result.reopened.push(action.issue);
       }

@@ -15,11 +15,21 @@ export function tokenClient(token: string, baseUrl?: string, log?: { warn: (msg:
     ...(token ? { auth: { token } } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     throttle: {
-      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+      onRateLimit: (
+        retryAfter: number,
+        options: { method: string; url: string },
+        _o: unknown,
+        retryCount: number,
+      ) => {
         log?.warn(`rate limited on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
         return retryCount < 2;
       },
-      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        options: { method: string; url: string },
+        _o: unknown,
+        retryCount: number,
+      ) => {
         log?.warn(`secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
         return retryCount < 2;
       },

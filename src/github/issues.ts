@@ -29,7 +29,12 @@ export function toExisting(raw: RawIssue): ExistingIssue {
 
 /** Every issue with the bot's label, open and closed, through the list API (not search: it lags). */
 export async function listBotIssues(gh: GitHub, repo: RepoRef, label: string): Promise<ExistingIssue[]> {
-  const raw = await gh.paginate(gh.rest.issues.listForRepo, { ...repo, labels: label, state: "all", per_page: 100 });
+  const raw = await gh.paginate(gh.rest.issues.listForRepo, {
+    ...repo,
+    labels: label,
+    state: "all",
+    per_page: 100,
+  });
   return (raw as RawIssue[]).filter((i) => !i.pull_request).map(toExisting);
 }
 
@@ -39,7 +44,12 @@ export async function getIssue(gh: GitHub, repo: RepoRef, number: number): Promi
 }
 
 /** Creates the labels that do not exist yet, with colours and descriptions; returns the writes made. */
-export async function ensureLabels(gh: GitHub, repo: RepoRef, names: string[], known: Set<string>): Promise<number> {
+export async function ensureLabels(
+  gh: GitHub,
+  repo: RepoRef,
+  names: string[],
+  known: Set<string>,
+): Promise<number> {
   let writes = 0;
   for (const name of names) {
     if (known.has(name.toLowerCase())) continue;

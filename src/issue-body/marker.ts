@@ -43,7 +43,10 @@ const ANY_MARKER_RE = new RegExp(`<!-- ${PREFIX}:`);
 
 /** JSON that can sit inside an HTML comment: `<`, `>` and `&` are escaped, so `-->` cannot occur. */
 function commentSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[<>&]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 export function encodeState(state: IssueState): string {
@@ -59,10 +62,22 @@ export function decodeState(body: string | null | undefined): DecodedState | und
   if (!match) return ANY_MARKER_RE.test(text) ? { ok: false, reason: "state marker missing" } : undefined;
   try {
     const state = JSON.parse(match[1]) as IssueState;
-    if (typeof state.fp !== "string" || typeof state.total !== "number" || typeof state.templateId !== "string") {
+    if (
+      typeof state.fp !== "string" ||
+      typeof state.total !== "number" ||
+      typeof state.templateId !== "string"
+    ) {
       return { ok: false, reason: "state marker lacks fp, total or templateId" };
     }
-    return { ok: true, state: { ...state, aliases: state.aliases ?? [], recent: state.recent ?? [], history: state.history ?? [] } };
+    return {
+      ok: true,
+      state: {
+        ...state,
+        aliases: state.aliases ?? [],
+        recent: state.recent ?? [],
+        history: state.history ?? [],
+      },
+    };
   } catch {
     return { ok: false, reason: "state marker is not valid JSON" };
   }

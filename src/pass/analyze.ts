@@ -33,8 +33,7 @@ export function analyze(
   const floor = severityRank(config.severity);
   const { from, to } = input.timeRange;
   const kept = input.entries.filter(
-    (e) =>
-      severityRank(e.severity) >= floor && (!from || e.timestamp >= from) && (!to || e.timestamp < to),
+    (e) => severityRank(e.severity) >= floor && (!from || e.timestamp >= from) && (!to || e.timestamp < to),
   );
   const { clusters, minerState: state } = clusterEntries(kept, {
     samples: config.issues.samples,

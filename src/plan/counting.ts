@@ -9,12 +9,18 @@ export const MAX_RECENT = 300;
  * The entries not counted by an earlier pass: newer than `countedUpTo`, or late arrivals inside the
  * lateness band whose insert id was not seen. Overlapping windows therefore count every entry once.
  */
-export function uncounted(entries: LogEntry[], state?: Pick<IssueState, "countedUpTo" | "recent">): LogEntry[] {
+export function uncounted(
+  entries: LogEntry[],
+  state?: Pick<IssueState, "countedUpTo" | "recent">,
+): LogEntry[] {
   if (!state) return entries;
   const upTo = Date.parse(state.countedUpTo);
   const seen = new Set(state.recent.map(([id]) => id));
   const full = state.recent.length >= MAX_RECENT;
-  const bandStart = Math.max(upTo - LATE_MS, full ? Math.min(...state.recent.map(([, t]) => t)) + 1 : -Infinity);
+  const bandStart = Math.max(
+    upTo - LATE_MS,
+    full ? Math.min(...state.recent.map(([, t]) => t)) + 1 : -Infinity,
+  );
   return entries.filter((e) => {
     const t = e.timestamp.getTime();
     if (t > upTo) return true;

@@ -22,7 +22,10 @@ const PRIORITY_COLOURS = ["b60205", "d93f0b", "fbca04", "0e8a16", "1d76db", "c5d
 export function labelStyle(name: string): { color: string; description: string } {
   const [kind, value] = name.split(":");
   if (kind === "priority") {
-    return { color: PRIORITY_COLOURS[Number(value.slice(1))] ?? "ededed", description: `Log Gardener priority ${value}` };
+    return {
+      color: PRIORITY_COLOURS[Number(value.slice(1))] ?? "ededed",
+      description: `Log Gardener priority ${value}`,
+    };
   }
   const styles: Record<string, { color: string; description: string }> = {
     severity: { color: "f9d0c4", description: "Highest log severity seen in this pattern" },

@@ -48,12 +48,25 @@ const MIN_SPIKE_COUNT = 10;
 function stateFor(cluster: TriagedCluster, config: GardenerConfig, previous?: IssueState): IssueState {
   const counted = uncounted(cluster.entries, previous);
   const cursor = advanceCursor(counted, previous);
-  const first = previous && previous.firstSeen < cluster.firstSeen.toISOString() ? previous.firstSeen : cluster.firstSeen.toISOString();
-  const last = previous && previous.lastSeen > cluster.lastSeen.toISOString() ? previous.lastSeen : cluster.lastSeen.toISOString();
+  const first =
+    previous && previous.firstSeen < cluster.firstSeen.toISOString()
+      ? previous.firstSeen
+      : cluster.firstSeen.toISOString();
+  const last =
+    previous && previous.lastSeen > cluster.lastSeen.toISOString()
+      ? previous.lastSeen
+      : cluster.lastSeen.toISOString();
   return {
     v: MARKER_VERSION,
     fp: previous?.fp ?? cluster.fingerprint,
-    aliases: previous ? [...new Set([...previous.aliases, ...(previous.fp !== cluster.fingerprint ? [cluster.fingerprint] : [])])] : [],
+    aliases: previous
+      ? [
+          ...new Set([
+            ...previous.aliases,
+            ...(previous.fp !== cluster.fingerprint ? [cluster.fingerprint] : []),
+          ]),
+        ]
+      : [],
     templateId: cluster.templateId,
     template: cluster.template.slice(0, 2000),
     service: cluster.service,
@@ -68,7 +81,9 @@ function stateFor(cluster: TriagedCluster, config: GardenerConfig, previous?: Is
     firstSeen: first,
     lastSeen: last,
     ...cursor,
-    history: [...(previous?.history ?? []), { at: "", count: counted.length }].slice(-config.issues.historyRuns),
+    history: [...(previous?.history ?? []), { at: "", count: counted.length }].slice(
+      -config.issues.historyRuns,
+    ),
     snooze: previous?.snooze,
     impact: previous?.impact,
   };
@@ -80,7 +95,10 @@ function isSnoozed(state: IssueState, now: Date): boolean {
 }
 
 function qualifies(cluster: Cluster & TriagedCluster, config: GardenerConfig): boolean {
-  return cluster.triage.priority <= config.thresholds.minPriority && cluster.count >= config.thresholds.minOccurrences;
+  return (
+    cluster.triage.priority <= config.thresholds.minPriority &&
+    cluster.count >= config.thresholds.minOccurrences
+  );
 }
 
 /** Computes, without I/O, what the pass should do on GitHub: each action with its reason. */
@@ -91,7 +109,11 @@ export function computePlan(input: PlanInput): Plan {
     actions: [],
     deferred: [],
     belowThreshold: [],
-    damaged: inv.damaged.map((d) => ({ issue: d.issue.number, reason: d.reason, fingerprint: d.fingerprint })),
+    damaged: inv.damaged.map((d) => ({
+      issue: d.issue.number,
+      reason: d.reason,
+      fingerprint: d.fingerprint,
+    })),
     issueOf: {},
   };
   const damagedFps = new Set(inv.damaged.map((d) => d.fingerprint).filter(Boolean));
@@ -129,16 +151,23 @@ export function computePlan(input: PlanInput): Plan {
   }
 
   const ordered = fresh.sort(
-    (a, b) => a.triage.priority.localeCompare(b.triage.priority) || a.firstSeen.getTime() - b.firstSeen.getTime(),
+    (a, b) =>
+      a.triage.priority.localeCompare(b.triage.priority) || a.firstSeen.getTime() - b.firstSeen.getTime(),
   );
   if (ordered.length > config.issues.stormThreshold) {
     plan.storm = { newPatterns: ordered.length, threshold: config.issues.stormThreshold };
   }
   ordered.forEach((cluster, index) => {
     const defer = (reason: string) =>
-      plan.deferred.push({ fingerprint: cluster.fingerprint, template: cluster.template, priority: cluster.triage.priority, reason });
+      plan.deferred.push({
+        fingerprint: cluster.fingerprint,
+        template: cluster.template,
+        priority: cluster.triage.priority,
+        reason,
+      });
     if (plan.storm) return defer("storm: too many new patterns at once");
-    if (index >= config.issues.maxNewPerPass) return defer(`over the limit of ${config.issues.maxNewPerPass} new issues per pass`);
+    if (index >= config.issues.maxNewPerPass)
+      return defer(`over the limit of ${config.issues.maxNewPerPass} new issues per pass`);
     const state = stateFor(cluster, config);
     state.history[state.history.length - 1].at = now.toISOString();
     plan.actions.push({
@@ -202,7 +231,8 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
   }
 
   const title =
-    cluster.triage.priority < previous.priority && issue.title === issueTitle(previous, ctx.redactor, neutralize)
+    cluster.triage.priority < previous.priority &&
+    issue.title === issueTitle(previous, ctx.redactor, neutralize)
       ? issueTitle({ ...state, priority: cluster.triage.priority }, ctx.redactor, neutralize)
       : undefined;
   if (cluster.triage.priority < previous.priority) {
@@ -245,20 +275,34 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
       kind: "comment",
       issue: issue.number,
       fingerprint: fp,
-      body: render("comment-priority", { from: previous.priority, to: cluster.triage.priority, rule: cluster.triage.reason }),
+      body: render("comment-priority", {
+        from: previous.priority,
+        to: cluster.triage.priority,
+        rule: cluster.triage.reason,
+      }),
       reason: "priority raised by a rule",
     });
     return;
   }
-  const usual = previous.history.length >= MIN_HISTORY_FOR_SPIKE
-    ? previous.history.reduce((s, r) => s + r.count, 0) / previous.history.length
-    : undefined;
-  if (ping && usual !== undefined && counted.length >= MIN_SPIKE_COUNT && counted.length >= config.issues.spikeFactor * Math.max(usual, 1)) {
+  const usual =
+    previous.history.length >= MIN_HISTORY_FOR_SPIKE
+      ? previous.history.reduce((s, r) => s + r.count, 0) / previous.history.length
+      : undefined;
+  if (
+    ping &&
+    usual !== undefined &&
+    counted.length >= MIN_SPIKE_COUNT &&
+    counted.length >= config.issues.spikeFactor * Math.max(usual, 1)
+  ) {
     plan.actions.push({
       kind: "comment",
       issue: issue.number,
       fingerprint: fp,
-      body: render("comment-spike", { count: counted.length, usual: Math.round(usual * 10) / 10, factor: Math.round(counted.length / Math.max(usual, 1)) }),
+      body: render("comment-spike", {
+        count: counted.length,
+        usual: Math.round(usual * 10) / 10,
+        factor: Math.round(counted.length / Math.max(usual, 1)),
+      }),
       reason: `spike: ${counted.length} against a usual ${usual.toFixed(1)} per pass`,
     });
   }

@@ -16,7 +16,11 @@ const r = createRedactor();
 describe("secrets are redacted, with their kind", () => {
   const cases: Array<[string, string, string]> = [
     // [what, input, expected output]
-    ["JWT", "jwt " + "eyJ" + "hbGciOiJIUzI1NiJ9" + ".eyJ" + "zdWIiOiIxMjM0In0" + ".sig_Nature-1", "jwt [REDACTED:jwt]"],
+    [
+      "JWT",
+      "jwt " + "eyJ" + "hbGciOiJIUzI1NiJ9" + ".eyJ" + "zdWIiOiIxMjM0In0" + ".sig_Nature-1",
+      "jwt [REDACTED:jwt]",
+    ],
     [
       "bearer header",
       "Authorization: Bearer " + "abc" + rep("x1", 10),
@@ -45,7 +49,11 @@ describe("secrets are redacted, with their kind", () => {
     ],
     ["GitHub token", "token=" + "ghp_" + rep("A", 36), "token=[REDACTED:github-token]"],
     ["GitHub server token", "ghs_" + rep("b9", 18), "[REDACTED:github-token]"],
-    ["GitHub fine-grained PAT", "github_pat_" + rep("A1", 11) + "_" + rep("z", 59), "[REDACTED:github-token]"],
+    [
+      "GitHub fine-grained PAT",
+      "github_pat_" + rep("A1", 11) + "_" + rep("z", 59),
+      "[REDACTED:github-token]",
+    ],
     ["GitLab token", "glpat-" + rep("x", 20), "[REDACTED:gitlab-token]"],
     ["Slack token", "xoxb-" + "1234567890-" + rep("a", 12), "[REDACTED:slack-token]"],
     [
@@ -68,7 +76,7 @@ describe("secrets are redacted, with their kind", () => {
     ],
     [
       "PEM private key with JSON-escaped newlines",
-      '"private_key":"-----BEGIN ' + 'PRIVATE KEY-----\\nMIIE\\n-----END ' + 'PRIVATE KEY-----\\n"',
+      '"private_key":"-----BEGIN ' + "PRIVATE KEY-----\\nMIIE\\n-----END " + 'PRIVATE KEY-----\\n"',
       '"private_key":"[REDACTED:private-key]\\n"',
     ],
     ["PEM without END", "got -----BEGIN EC " + "PRIVATE KEY-----\nMHcCAQEE", "got [REDACTED:private-key]"],
@@ -103,7 +111,11 @@ describe("secrets are redacted, with their kind", () => {
     ["api_key=", "api_key=" + "bar", "api_key=[REDACTED:api-key]"],
     ["token=", "token=" + "opaque", "token=[REDACTED:token]"],
     ["password: (prose)", "passwd: " + "baz", "passwd: [REDACTED:password]"],
-    ["JSON password", '{"password": "' + "x" + '", "user":"bob"}', '{"password": "[REDACTED:password]", "user":"bob"}'],
+    [
+      "JSON password",
+      '{"password": "' + "x" + '", "user":"bob"}',
+      '{"password": "[REDACTED:password]", "user":"bob"}',
+    ],
     [
       "JSON inside a JSON string",
       '{"msg":"login {\\"password\\":\\"' + "hunter2" + '\\"}"}',
@@ -114,7 +126,11 @@ describe("secrets are redacted, with their kind", () => {
       'msg="login failed password=' + "hunter2" + ' for x"',
       'msg="login failed password=[REDACTED:password] for x"',
     ],
-    ["Kotlin toString", "User(name=bob, password=" + "s3cret" + ")", "User(name=bob, password=[REDACTED:password])"],
+    [
+      "Kotlin toString",
+      "User(name=bob, password=" + "s3cret" + ")",
+      "User(name=bob, password=[REDACTED:password])",
+    ],
     ["e-mail", "contact bob.smith@example.com now", "contact [REDACTED:email] now"],
     ["E.164 phone", "call +14155552671 now", "call [REDACTED:phone] now"],
     ["formatted international phone", "call +44 20 7946 0958", "call [REDACTED:phone]"],
@@ -210,12 +226,19 @@ describe("secret key names", () => {
   ])("%s says secret", (key, kind) => {
     expect(secretKeyKind(key)).toBe(kind);
   });
-  it.each(["user", "bypass", "passed", "max_tokens", "token_count", "tokenizer", "sessions", "key", "author"])(
-    "%s is ordinary",
-    (key) => {
-      expect(secretKeyKind(key)).toBeUndefined();
-    },
-  );
+  it.each([
+    "user",
+    "bypass",
+    "passed",
+    "max_tokens",
+    "token_count",
+    "tokenizer",
+    "sessions",
+    "key",
+    "author",
+  ])("%s is ordinary", (key) => {
+    expect(secretKeyKind(key)).toBeUndefined();
+  });
 });
 
 describe("redactValue", () => {
@@ -264,7 +287,9 @@ describe("extra patterns", () => {
       { name: "acme-key", pattern: "acme_[a-z0-9]{8}" },
       { name: "Internal Ticket", pattern: "(?i)ticket-\\d+" },
     ]);
-    expect(red.redactText("k=acme_abcd1234 TICKET-42")).toBe("k=[REDACTED:acme-key] [REDACTED:internal-ticket]");
+    expect(red.redactText("k=acme_abcd1234 TICKET-42")).toBe(
+      "k=[REDACTED:acme-key] [REDACTED:internal-ticket]",
+    );
     expect(r.redactText("k=acme_abcd1234")).toBe("k=acme_abcd1234");
   });
   it("replaces only the named group `secret` when there is one", () => {
@@ -303,7 +328,7 @@ describe("robustness", () => {
       rep("Authorization: Bearer ", n / 10),
       rep("a.", n) + "@",
       rep("1.", n),
-      rep("\\\"", n),
+      rep('\\"', n),
     ];
     for (const input of inputs) {
       const out = r.redactText(input + tail);
@@ -321,7 +346,13 @@ describe("robustness", () => {
   });
   it("line by line: a PEM key across lines is redacted whole, lines keep their count", () => {
     const redactLine = r.lineByLine();
-    const lines = ["start", "-----BEGIN " + "PRIVATE KEY-----", "MIIEvQIBADAN", "-----END " + "PRIVATE KEY----- x@y.io", "end"];
+    const lines = [
+      "start",
+      "-----BEGIN " + "PRIVATE KEY-----",
+      "MIIEvQIBADAN",
+      "-----END " + "PRIVATE KEY----- x@y.io",
+      "end",
+    ];
     expect(lines.map(redactLine)).toEqual([
       "start",
       "[REDACTED:private-key]",

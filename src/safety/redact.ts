@@ -163,7 +163,6 @@ class Context {
   }
 }
 
-const hidden = (value: string): boolean => value.includes(OPEN);
 const onlyHidden = (value: string): boolean => ONLY_PLACEHOLDERS_RE.test(value);
 
 /**
@@ -236,7 +235,7 @@ function pemLeftOpen(text: string): boolean {
 // Credentials in URLs and connection strings: scheme://user:password@host
 
 const URL_CREDENTIALS =
-  /(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]{0,31}:\/\/)([^\s:/?#@"'<>[\]]{0,256}):([^\s/?#"'<>]{1,256})@/g;
+  /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/)([^\s:/?#@"'<>[\]]{0,256}):([^\s/?#"'<>]{1,256})@/g;
 
 // ---------------------------------------------------------------------------------------------------------
 // Header-like `key: value` pairs (Authorization, Cookie) and the generic `secret_key=value`.
@@ -403,42 +402,38 @@ const PROVIDER_HINT =
   /gh[pousr]_|github_pat_|gl[a-z]{1,5}-|xox|xapp-|_live_|_test_|whsec_|SG\.|SK|AC|npm_|sk-|AIza|ya29\.|1\/\/0|GOCSPX-|A[A-Z]{2}A|hf_|shp|do[opr]_|pypi-|dckr_|key-/;
 
 const WEBHOOKS: Array<[string, RegExp]> = [
-  [
-    "slack-webhook",
-    /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/\-]{10,300}/g,
-  ],
+  ["slack-webhook", /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{10,300}/g],
   [
     "discord-webhook",
-    /https?:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d{5,30}\/[A-Za-z0-9_\-]{20,200}/g,
+    /https?:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d{5,30}\/[A-Za-z0-9_-]{20,200}/g,
   ],
 ];
 
 const JWT =
-  /(?<![A-Za-z0-9_\-.])eyJ[A-Za-z0-9_\-]{5,4096}\.[A-Za-z0-9_\-]{5,16384}\.[A-Za-z0-9_\-]{0,4096}(?![A-Za-z0-9_\-])/g;
+  /(?<![A-Za-z0-9_.-])eyJ[A-Za-z0-9_-]{5,4096}\.[A-Za-z0-9_-]{5,16384}\.[A-Za-z0-9_-]{0,4096}(?![A-Za-z0-9_-])/g;
 
 // ---------------------------------------------------------------------------------------------------------
 // Personal data
 
 const EMAIL =
-  /(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@(?:[A-Za-z0-9\-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9\-])/g;
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
 const IPV6_CANDIDATE = /(?<![A-Za-z0-9_:.])[0-9A-Fa-f:.]{2,45}(?![A-Za-z0-9_:]|\.[A-Za-z0-9])/g;
 const IPV4_CANDIDATE = /(?<![A-Za-z0-9_.])\d{1,3}(?:\.\d{1,3}){3}(?![A-Za-z0-9_]|\.\d)/g;
-const CARD_CANDIDATE = /(?<![A-Za-z0-9_.\-+/])[2-6]\d{3}(?:[ \-]?\d){9,15}(?![A-Za-z0-9_]|[.\-]\d)/g;
-const PHONE_E164 = /(?<![A-Za-z0-9_+])\+[1-9]\d{6,14}(?![A-Za-z0-9_]|[.\-]\d)/g;
+const CARD_CANDIDATE = /(?<![A-Za-z0-9_.+/-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![A-Za-z0-9_]|[.-]\d)/g;
+const PHONE_E164 = /(?<![A-Za-z0-9_+])\+[1-9]\d{6,14}(?![A-Za-z0-9_]|[.-]\d)/g;
 const PHONE_INTL =
-  /(?<![A-Za-z0-9_+])\+[1-9]\d{0,3}[ .\-]\(?\d{1,4}\)?(?:[ .\-]\d{2,8}){1,4}(?![A-Za-z0-9_]|[.\-]\d)/g;
+  /(?<![A-Za-z0-9_+])\+[1-9]\d{0,3}[ .-]\(?\d{1,4}\)?(?:[ .-]\d{2,8}){1,4}(?![A-Za-z0-9_]|[.-]\d)/g;
 const PHONE_NANP =
-  /(?<![A-Za-z0-9_.+\-/])(?:1[ .\-])?(?:\([2-9]\d{2}\) ?\d{3}[ .\-]|[2-9]\d{2}([.\-])\d{3}\1)\d{4}(?![A-Za-z0-9_]|[.\-]\d)/g;
-const PHONE_TRUNK =
-  /(?<![A-Za-z0-9_.+\-/:])0\d{1,4}([ \-])\d{2,8}(?:\1\d{2,8}){0,3}(?![A-Za-z0-9_]|[.\-:]\d)/g;
+  /(?<![A-Za-z0-9_.+/-])(?:1[ .-])?(?:\([2-9]\d{2}\) ?\d{3}[ .-]|[2-9]\d{2}([.-])\d{3}\1)\d{4}(?![A-Za-z0-9_]|[.-]\d)/g;
+const PHONE_TRUNK = /(?<![A-Za-z0-9_.+/:-])0\d{1,4}([ -])\d{2,8}(?:\1\d{2,8}){0,3}(?![A-Za-z0-9_]|[.:-]\d)/g;
 
 function cardNumberValid(candidate: string): boolean {
-  const digits = candidate.replace(/[ \-]/g, "");
+  const digits = candidate.replace(/[ -]/g, "");
   if (digits.length < 13 || digits.length > 19) return false;
   const separators = candidate.replace(/\d/g, "");
   if (separators !== "") {
     if (new Set(separators).size !== 1) return false;
-    const groups = candidate.split(/[ \-]/).map((g) => g.length);
+    const groups = candidate.split(/[ -]/).map((g) => g.length);
     const fours = groups.slice(0, -1).every((n) => n === 4) && groups[groups.length - 1] <= 4;
     const amex = groups.join(",") === "4,6,5" || groups.join(",") === "4,6,4";
     if (!fours && !amex) return false;
@@ -542,11 +537,11 @@ function builtinRules(): Rule[] {
     },
   });
   rules.push({
-    hint: /\d{3}[ .\-]\d{4}/,
+    hint: /\d{3}[ .-]\d{4}/,
     apply: (text, ctx) => sub(text, PHONE_NANP, () => ctx.hide("phone")),
   });
   rules.push({
-    hint: /0\d{1,4}[ \-]\d/,
+    hint: /0\d{1,4}[ -]\d/,
     apply: (text, ctx) =>
       sub(text, PHONE_TRUNK, (m) => {
         const n = countDigits(m[0]);
@@ -560,7 +555,7 @@ function kindName(name: string): string {
   const kind = name
     .trim()
     .toLowerCase()
-    .replace(/[^a-z0-9._\-]+/g, "-")
+    .replace(/[^a-z0-9._-]+/g, "-")
     .replace(/^-+|-+$/g, "");
   return kind === "" ? "custom" : kind;
 }

@@ -39,10 +39,18 @@ function annotate(worklog: Worklog, plan: Plan, applied?: ApplyResult): void {
     const made = created.get(cluster.fingerprint);
     const number = made?.number ?? plan.issueOf[cluster.fingerprint];
     if (number !== undefined) {
-      cluster.issue = { number, url: made?.url ?? "", action: made ? "created" : kinds.join(", ") || "no change" };
+      cluster.issue = {
+        number,
+        url: made?.url ?? "",
+        action: made ? "created" : kinds.join(", ") || "no change",
+      };
     }
   }
-  worklog.notes.push(...render("sync-notes", { plan, applied }).split("\n").filter((l) => l.trim() !== ""));
+  worklog.notes.push(
+    ...render("sync-notes", { plan, applied })
+      .split("\n")
+      .filter((l) => l.trim() !== ""),
+  );
 }
 
 /** One garden pass on a repo: existing issues, then clusters, then the plan, then (unless dry) its application. */
@@ -52,7 +60,9 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
     const issues = await listBotIssues(opts.gh, repo, opts.config.labels.bot);
     const analysis = analyze(opts.source, opts.config, opts.now, seedState(inventory(issues)));
     const window = {
-      from: opts.source.timeRange.from ?? analysis.clusters.reduce((m, c) => (c.firstSeen < m ? c.firstSeen : m), opts.now),
+      from:
+        opts.source.timeRange.from ??
+        analysis.clusters.reduce((m, c) => (c.firstSeen < m ? c.firstSeen : m), opts.now),
       to: opts.source.timeRange.to ?? opts.now,
     };
     const plan = computePlan({
@@ -63,7 +73,9 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
       window,
       redactor: createRedactor(opts.config.redaction.extra),
     });
-    const applied = opts.dryRun ? undefined : await applyPlan(opts.gh, repo, plan, opts.config.issues.maxWritesPerPass);
+    const applied = opts.dryRun
+      ? undefined
+      : await applyPlan(opts.gh, repo, plan, opts.config.issues.maxWritesPerPass);
     annotate(analysis.worklog, plan, applied);
     return { worklog: analysis.worklog, plan, applied };
   });

@@ -5,9 +5,11 @@ export function withRepoLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const previous = running.get(key) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(fn);
   running.set(key, next);
-  void next.finally(() => {
-    if (running.get(key) === next) running.delete(key);
-  }).catch(() => undefined);
+  void next
+    .finally(() => {
+      if (running.get(key) === next) running.delete(key);
+    })
+    .catch(() => undefined);
   return next;
 }
 

@@ -19,7 +19,9 @@ const SEVERE_RANK = severityRank("CRITICAL");
 
 /** Rules in the order they are tried: the repo's own first, then the built-in defaults. */
 export function effectiveRules(config: GardenerConfig): TriageRule[] {
-  return config.triage.useDefaults ? [...config.triage.rules, ...loadDefaultTriageRules()] : config.triage.rules;
+  return config.triage.useDefaults
+    ? [...config.triage.rules, ...loadDefaultTriageRules()]
+    : config.triage.rules;
 }
 
 type CompiledRule = { rule: TriageRule; test: (c: Cluster) => boolean };

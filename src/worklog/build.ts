@@ -106,7 +106,15 @@ export function buildWorklog(input: PassInput, clusters: TriagedCluster[], redac
     services: [...new Set(items.map((c) => c.service).filter((s): s is string => !!s))].sort(),
     source: input.source,
     severityFloor: input.severityFloor,
-    timeRange: { from: iso(input.timeRange.from), to: iso(input.timeRange.to) },
+    timeRange: {
+      from: iso(input.timeRange.from) ?? items.map((c) => c.firstSeen).sort()[0],
+      to:
+        iso(input.timeRange.to) ??
+        items
+          .map((c) => c.lastSeen)
+          .sort()
+          .at(-1),
+    },
     entries: {
       read: input.read,
       analyzed,

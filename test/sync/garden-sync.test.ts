@@ -15,7 +15,11 @@ afterEach(() => gh.close());
 const session = (n: number, start = "2026-11-23T04:00:00Z") =>
   series(n, start, (i) => `Session access failed (middleware not installed?): req-${1000 + i * 7}`);
 const buffer = (n: number, start = "2026-11-23T04:00:00Z") =>
-  series(n, start, (i) => `HIGH BUFFER UTILIZATION: ${90 + (i % 9)}.${i}% - Timeout 0.3s may be too aggressive`);
+  series(
+    n,
+    start,
+    (i) => `HIGH BUFFER UTILIZATION: ${90 + (i % 9)}.${i}% - Timeout 0.3s may be too aggressive`,
+  );
 const stateOf = (body: string | null) => {
   const decoded = decodeState(body);
   if (!decoded?.ok) throw new Error(`no state in ${body}`);
@@ -30,11 +34,20 @@ describe("garden sync against the GitHub REST API", () => {
     expect(issues).toHaveLength(2);
     const posts = gh.requests.filter((r) => r.method === "POST" && r.path.endsWith("/issues"));
     expect(posts).toHaveLength(2);
-    for (const post of posts) expect(String((post.body as { body: string }).body)).toContain("log-gardener:state");
+    for (const post of posts)
+      expect(String((post.body as { body: string }).body)).toContain("log-gardener:state");
     const sessionIssue = issues.find((i) => i.title.includes("Session access failed"))!;
-    expect(sessionIssue.title).toMatch(/^\[P\d\] api: Session access failed \(middleware not installed\?\): <\*>$/);
+    expect(sessionIssue.title).toMatch(
+      /^\[P\d\] api: Session access failed \(middleware not installed\?\): <\*>$/,
+    );
     expect(sessionIssue.labels.map((l) => l.name)).toEqual(
-      expect.arrayContaining(["log-gardener", "severity:warning", "service:api", "category:configuration", "priority:P5"]),
+      expect.arrayContaining([
+        "log-gardener",
+        "severity:warning",
+        "service:api",
+        "category:configuration",
+        "priority:P5",
+      ]),
     );
     expect(stateOf(sessionIssue.body).total).toBe(19);
     const repoLabels = gh.repo("octo", "repo").labels;
@@ -83,7 +96,9 @@ describe("garden sync against the GitHub REST API", () => {
     expect(issue.state).toBe("open");
     const comments = gh.repo("octo", "repo").comments.filter((c) => c.issue_number === 1);
     expect(comments).toHaveLength(1);
-    expect(comments[0].body).toMatch(/Regressed:\*\* 3 occurrence\(s\) since it was closed on 2026-11-23T06:00:00Z/);
+    expect(comments[0].body).toMatch(
+      /Regressed:\*\* 3 occurrence\(s\) since it was closed on 2026-11-23T06:00:00Z/,
+    );
     expect(stateOf(issue.body).total).toBe(10);
   });
 
@@ -148,12 +163,15 @@ describe("garden sync against the GitHub REST API", () => {
     const hostile = series(
       3,
       "2026-11-23T04:00:00Z",
-      (i) => `Upload failed for @octocat and @acme/admins see #12 and acme/api#7 \`\`\`\` <!-- log-gardener:state {"fp":"x","total":999,"templateId":"y"} --> <img src=x> n=${i}`,
+      (i) =>
+        `Upload failed for @octocat and @acme/admins see #12 and acme/api#7 \`\`\`\` <!-- log-gardener:state {"fp":"x","total":999,"templateId":"y"} --> <img src=x> n=${i}`,
     );
     await h.pass(hostile, "2026-11-23T05:00:00Z");
     const [issue] = h.issues();
     // What GitHub renders: neither fenced code nor HTML comments (the state marker) can ping or link.
-    const outsideFences = issue.body!.replace(/(`{3,})[^\n]*\n[\s\S]*?\n\1/g, "").replace(/<!--[\s\S]*?-->/g, "");
+    const outsideFences = issue
+      .body!.replace(/(`{3,})[^\n]*\n[\s\S]*?\n\1/g, "")
+      .replace(/<!--[\s\S]*?-->/g, "");
     expect(outsideFences).not.toMatch(/(^|[^\w`])@octocat\b/);
     expect(outsideFences).not.toMatch(/(^|[^\w`])@acme\/admins\b/);
     expect(outsideFences).not.toMatch(/(^|\s)#12\b/);
@@ -167,7 +185,11 @@ describe("garden sync against the GitHub REST API", () => {
   it("never publishes a secret, in the title, body or samples", async () => {
     const token = "ghp_" + "A1b2C3d4E5".repeat(3) + "F6G7H8";
     const mail = "jane.doe" + "@example.com";
-    const logs = series(3, "2026-11-23T04:00:00Z", (i) => `Login failed for ${mail} with token=${token} attempt ${i}`);
+    const logs = series(
+      3,
+      "2026-11-23T04:00:00Z",
+      (i) => `Login failed for ${mail} with token=${token} attempt ${i}`,
+    );
     await h.pass(logs, "2026-11-23T05:00:00Z");
     const [issue] = h.issues();
     for (const text of [issue.title, issue.body!]) {
@@ -208,8 +230,13 @@ describe("garden sync against the GitHub REST API", () => {
       series(2, `2026-11-23T0${4 + k}:00:00Z`, (i) => `${w} subsystem refused request number ${i}`),
     );
     const result = await h.pass(logs, "2026-11-23T08:00:00Z", config);
-    expect(h.issues().map((i) => i.title)).toEqual([expect.stringContaining("alpha"), expect.stringContaining("bravo")]);
-    expect(result.plan.deferred).toEqual([expect.objectContaining({ template: expect.stringContaining("charlie") })]);
+    expect(h.issues().map((i) => i.title)).toEqual([
+      expect.stringContaining("alpha"),
+      expect.stringContaining("bravo"),
+    ]);
+    expect(result.plan.deferred).toEqual([
+      expect.objectContaining({ template: expect.stringContaining("charlie") }),
+    ]);
     await h.pass(logs, "2026-11-23T09:00:00Z", config);
     expect(h.issues()).toHaveLength(3);
   });

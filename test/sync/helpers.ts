@@ -9,7 +9,12 @@ import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../fake-gi
 export const REPO = { owner: "octo", repo: "repo" };
 
 let seq = 0;
-export function entry(message: string, at: string, severity: Severity = "WARNING", extra: Partial<LogEntry> = {}): LogEntry {
+export function entry(
+  message: string,
+  at: string,
+  severity: Severity = "WARNING",
+  extra: Partial<LogEntry> = {},
+): LogEntry {
   return {
     timestamp: new Date(at),
     severity,
@@ -25,9 +30,16 @@ export function entry(message: string, at: string, severity: Severity = "WARNING
 }
 
 /** `count` entries of one pattern, one a minute from `start`, with varying ids. */
-export function series(count: number, start: string, make: (i: number) => string, severity?: Severity): LogEntry[] {
+export function series(
+  count: number,
+  start: string,
+  make: (i: number) => string,
+  severity?: Severity,
+): LogEntry[] {
   const t0 = Date.parse(start);
-  return Array.from({ length: count }, (_, i) => entry(make(i), new Date(t0 + i * 60_000).toISOString(), severity));
+  return Array.from({ length: count }, (_, i) =>
+    entry(make(i), new Date(t0 + i * 60_000).toISOString(), severity),
+  );
 }
 
 export function source(entries: LogEntry[], from?: string, to?: string): SourceResult {

@@ -3,7 +3,7 @@ import type { GitHub, RepoRef } from "../../github/client.js";
 import { readTicks, statusLine } from "../../issue-body/checklist.js";
 import { decodeState, encodeState, mergeBody, type IssueState } from "../../issue-body/marker.js";
 import { render } from "../../templates/render.js";
-import { STEPS, hasStep, setStep, updateChecklist } from "../checklist-edit.js";
+import { STEPS, hasStep, setStep, stepNamesOf, updateChecklist } from "../checklist-edit.js";
 import { labelNames, sameSet } from "../github-ops.js";
 import { ALL_USAGE, type Command, type Located, type ParseError } from "./parse.js";
 
@@ -56,9 +56,16 @@ async function readIssue(gh: GitHub, repo: RepoRef, n: number): Promise<Working 
   };
 }
 
-async function writeIssue(gh: GitHub, repo: RepoRef, n: number, from: Working, to: Working): Promise<boolean> {
+async function writeIssue(
+  gh: GitHub,
+  repo: RepoRef,
+  n: number,
+  from: Working,
+  to: Working,
+): Promise<boolean> {
   const patch: Record<string, unknown> = {};
-  const body = to.marker && to.marker !== from.marker ? mergeBody(to.body, encodeState(to.marker), []) : to.body;
+  const body =
+    to.marker && to.marker !== from.marker ? mergeBody(to.body, encodeState(to.marker), []) : to.body;
   if (body !== from.body) patch.body = body;
   if (!sameSet(from.labels, to.labels)) patch.labels = to.labels;
   if (to.state !== from.state || (to.state === "closed" && to.stateReason !== from.stateReason)) {
@@ -127,7 +134,9 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
           ? { occurrences: c.occurrences }
           : { until: "until" in c ? c.until : new Date(env.now.getTime() + c.forMs).toISOString() };
       w.marker = { ...m, snooze };
-      return snooze.until ? `snoozed until ${snooze.until}` : `snoozed for the next ${c.occurrences} occurrence(s)`;
+      return snooze.until
+        ? `snoozed until ${snooze.until}`
+        : `snoozed for the next ${c.occurrences} occurrence(s)`;
     }
     case "impact":
       w.marker = { ...m, impact: c.text };
@@ -152,7 +161,7 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
         open: w.state === "open",
         actor: env.actor,
         now: env.now,
-        stepNames: env.config.checklist.steps.map((s) => s.name),
+        stepNames: stepNamesOf(w.body),
       });
       w.body = change.body;
       w.labels = change.labels;
@@ -194,7 +203,10 @@ export async function executeCommands(
       continue;
     }
     if (!w.marker) {
-      done(false, current.damaged ? `the state marker of this issue is damaged (${current.damaged})` : PATTERN_ONLY);
+      done(
+        false,
+        current.damaged ? `the state marker of this issue is damaged (${current.damaged})` : PATTERN_ONLY,
+      );
       continue;
     }
     try {

@@ -65,7 +65,8 @@ export function commandLines(body: string): Array<{ line: number; text: string }
   body.split(/\r?\n/).forEach((text, index) => {
     const open = FENCE_RE.exec(text);
     if (fence) {
-      const close = open && open[1][0] === fence.char && open[1].length >= fence.length && open[2].trim() === "";
+      const close =
+        open && open[1][0] === fence.char && open[1].length >= fence.length && open[2].trim() === "";
       if (close) fence = undefined;
       return;
     }
@@ -86,19 +87,27 @@ function parseSnooze(args: string[]): Parsed {
   if (args.length === 2 && args[0].toLowerCase() === "until") {
     const m = DATE_RE.exec(args[1]);
     const date = m ? new Date(args[1].length === 10 ? `${args[1]}T00:00:00Z` : args[1]) : undefined;
-    if (!m || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}`) {
+    if (
+      !m ||
+      !date ||
+      Number.isNaN(date.getTime()) ||
+      date.toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}`
+    ) {
       return { kind, error: `"${args[1]}" is not a date (YYYY-MM-DD)` };
     }
     return { kind, until: date.toISOString() };
   }
-  if (args.length !== 1) return { kind, error: "expected a duration, `until <date>` or a number of occurrences" };
+  if (args.length !== 1)
+    return { kind, error: "expected a duration, `until <date>` or a number of occurrences" };
   if (/^\d+$/.test(args[0])) {
     const occurrences = Number(args[0]);
-    if (occurrences < 1 || occurrences > 1_000_000_000) return { kind, error: "occurrences must be 1 or more" };
+    if (occurrences < 1 || occurrences > 1_000_000_000)
+      return { kind, error: "occurrences must be 1 or more" };
     return { kind, occurrences };
   }
   const ms = parseDuration(args[0]);
-  if (ms === undefined || ms < 60_000) return { kind, error: `"${args[0]}" is not a duration such as 7d or 12h` };
+  if (ms === undefined || ms < 60_000)
+    return { kind, error: `"${args[0]}" is not a duration such as 7d or 12h` };
   if (ms > 366 * 86_400_000) return { kind, error: "snooze for at most a year" };
   return { kind, forMs: ms, text: args[0].toLowerCase() };
 }
@@ -119,7 +128,8 @@ function parseOne(rest: string): Parsed {
     case "step": {
       const [n, action] = args;
       const step = /^\d+$/.test(n ?? "") ? Number(n) : NaN;
-      if (!(step >= 0 && step < STEP_COUNT)) return { kind, error: `the step must be 0 to ${STEP_COUNT - 1}` };
+      if (!(step >= 0 && step < STEP_COUNT))
+        return { kind, error: `the step must be 0 to ${STEP_COUNT - 1}` };
       const done = action?.toLowerCase();
       if (args.length !== 2 || (done !== "done" && done !== "undo")) {
         return { kind, error: "say `done` or `undo` after the step number" };
@@ -156,7 +166,12 @@ export function parseCommands(body: string | null | undefined): ParseResult {
   const result: ParseResult = { commands: [], errors: [] };
   for (const { line, text } of commandLines(body ?? "")) {
     if (result.commands.length + result.errors.length >= MAX_COMMANDS) {
-      result.errors.push({ line, source: text, message: `at most ${MAX_COMMANDS} commands per comment`, usage: "" });
+      result.errors.push({
+        line,
+        source: text,
+        message: `at most ${MAX_COMMANDS} commands per comment`,
+        usage: "",
+      });
       break;
     }
     const parsed = parseOne(COMMAND_RE.exec(text)?.[1] ?? "");

@@ -1,0 +1,39 @@
+import type { Context } from "probot";
+import { readTicks } from "../../issue-body/checklist.js";
+import { decodeState } from "../../issue-body/marker.js";
+import { STEPS, stepNamesOf, updateChecklist } from "../checklist-edit.js";
+import { isBot, labelNames, sameSet } from "../github-ops.js";
+
+/**
+ * A maintainer ticked or unticked step boxes: status line, `step:N` label, progress log, and the close
+ * when every step is done. The bot's own edits (and edits that change no box) cause no write.
+ */
+export async function onIssueEdited(context: Context<"issues.edited">, now: () => Date): Promise<void> {
+  const { issue, sender, changes } = context.payload;
+  if (isBot(sender)) return;
+  const from = changes.body?.from;
+  if (from === undefined || !decodeState(issue.body)?.ok) return;
+  const before = readTicks(from, STEPS);
+  if (readTicks(issue.body ?? "", STEPS).every((t, i) => t === before[i])) return;
+
+  const gh = context.octokit;
+  const { data: fresh } = await gh.rest.issues.get(context.issue());
+  const body = fresh.body ?? "";
+  const labels = labelNames(fresh.labels);
+  const change = updateChecklist({
+    body,
+    before,
+    labels,
+    open: fresh.state === "open",
+    actor: sender.login,
+    now: now(),
+    stepNames: stepNamesOf(body),
+  });
+  const patch: Record<string, unknown> = {};
+  if (change.body !== body) patch.body = change.body;
+  if (!sameSet(change.labels, labels)) patch.labels = change.labels;
+  if (change.close) Object.assign(patch, { state: "closed", state_reason: "completed" });
+  if (Object.keys(patch).length === 0) return;
+  await gh.rest.issues.update(context.issue(patch));
+  context.log.info({ issue: issue.number, changes: change.changes, closed: change.close }, "checklist updated");
+}

@@ -1,0 +1,50 @@
+import type { Context } from "probot";
+import { defaultConfig } from "../../config/load.js";
+import type { AllowList } from "../allow-list.js";
+import { executeCommands } from "../commands/execute.js";
+import { parseCommands } from "../commands/parse.js";
+import { canWrite, isBot } from "../github-ops.js";
+import { loadRepoConfig } from "../repo-config.js";
+import type { Scheduler } from "../scheduler.js";
+import { render } from "../../templates/render.js";
+
+export interface CommentDeps {
+  scheduler: Scheduler;
+  allowList: AllowList;
+  now: () => Date;
+}
+
+/** `/garden` commands in a new issue comment: permission, 👀, the changes, one reply. */
+export async function onIssueComment(context: Context<"issue_comment.created">, deps: CommentDeps): Promise<void> {
+  const { comment, issue, sender, installation } = context.payload;
+  if (isBot(comment.user) || isBot(sender)) return;
+  const parsed = parseCommands(comment.body);
+  if (parsed.commands.length === 0 && parsed.errors.length === 0) return;
+  const gh = context.octokit;
+  const repo = context.repo();
+  const actor = comment.user!.login;
+  if (!(await canWrite(gh, repo, actor))) {
+    context.log.info({ actor, issue: issue.number }, "garden command refused: no write permission");
+    await gh.rest.issues.createComment(context.issue({ body: render("command-refused", { actor }).trim() }));
+    return;
+  }
+  await gh.rest.reactions
+    .createForIssueComment({ ...repo, comment_id: comment.id, content: "eyes" })
+    .catch((error: unknown) => context.log.warn({ err: error }, "could not react to the command"));
+  const loaded = await loadRepoConfig(gh, repo, deps.allowList);
+  const full = `${repo.owner}/${repo.repo}`;
+  const body = await executeCommands(
+    {
+      gh,
+      repo,
+      issueNumber: issue.number,
+      actor,
+      now: deps.now(),
+      config: loaded.kind === "ok" ? loaded.config : defaultConfig(),
+      triggerPass: () => deps.scheduler.trigger(full, installation?.id ?? 0),
+    },
+    parsed.commands,
+    parsed.errors,
+  );
+  await gh.rest.issues.createComment(context.issue({ body }));
+}

@@ -1,0 +1,46 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RepoPassResult } from "./pass-runner.js";
+
+export interface HttpOptions {
+  /** Bearer secret of `POST /garden/run` (env GARDENER_RUN_SECRET); without it the route answers 503. */
+  runSecret?: string;
+  runDue: () => Promise<RepoPassResult[]>;
+  version: string;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify(body));
+  return true;
+}
+
+/** Constant-time comparison: both sides are hashed first, so their lengths leak nothing either. */
+export function secretMatches(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+/** `GET /health` and `POST /garden/run`; any other request is left to the next handler. */
+export function httpHandler(opts: HttpOptions) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "");
+    if (path === "/health") {
+      if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { error: "use GET" }, { allow: "GET" });
+      return send(res, 200, { status: "ok", version: opts.version });
+    }
+    if (path !== "/garden/run") return false;
+    if (req.method !== "POST") return send(res, 405, { error: "use POST" }, { allow: "POST" });
+    if (!opts.runSecret) return send(res, 503, { error: "GARDENER_RUN_SECRET is not set on the server" });
+    const auth = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ""))?.[1]?.trim() ?? "";
+    if (!auth || !secretMatches(auth, opts.runSecret)) {
+      return send(res, 401, { error: "a valid bearer token is required" }, { "www-authenticate": "Bearer" });
+    }
+    req.resume();
+    const repos = await opts.runDue();
+    const counts: Record<string, number> = {};
+    for (const r of repos) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    return send(res, 200, { counts, repos });
+  };
+}

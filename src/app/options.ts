@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import * as grpc from "@grpc/grpc-js";
+import type { ClientOptions } from "google-gax";
+import { assetPath } from "../assets.js";
+import { parseAllowList, type AllowList } from "./allow-list.js";
+import type { GardenFn } from "./garden.js";
+import type { ReadLogs } from "./log-source.js";
+
+/** Everything the app reads from the environment, injectable for tests. */
+export interface AppOptions {
+  /** env GARDENER_ALLOWED_PROJECTS (see allow-list.ts); default: no repo may read any project. */
+  allowList?: AllowList;
+  /** env GARDENER_RUN_SECRET: bearer secret of POST /garden/run; unset → the route answers 503. */
+  runSecret?: string;
+  /** env GARDENER_SCHEDULER=off disables the in-process timer (default on). */
+  scheduler?: boolean;
+  /**
+   * Cloud Logging client options; env GARDENER_LOGGING_ENDPOINT=host:port points the client at an
+   * emulator over an insecure channel (local testing only).
+   */
+  googleClient?: ClientOptions;
+  readLogs?: ReadLogs;
+  garden?: GardenFn;
+  now?: () => Date;
+  jitterMs?: number;
+  tickMs?: number;
+  concurrency?: number;
+  version?: string;
+}
+
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(assetPath("package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions & { warnings: string[] } {
+  const { list, errors } = parseAllowList(env.GARDENER_ALLOWED_PROJECTS);
+  const endpoint = /^([^:]+):(\d+)$/.exec(env.GARDENER_LOGGING_ENDPOINT ?? "");
+  return {
+    allowList: list,
+    runSecret: env.GARDENER_RUN_SECRET || undefined,
+    scheduler: !/^(off|false|0|no)$/i.test(env.GARDENER_SCHEDULER ?? ""),
+    googleClient: endpoint
+      ? { apiEndpoint: endpoint[1], port: Number(endpoint[2]), sslCreds: grpc.credentials.createInsecure() }
+      : undefined,
+    warnings: errors,
+  };
+}

@@ -1,0 +1,33 @@
+import { Probot, ProbotOctokit } from "probot";
+import { createScheduler } from "./create-app.js";
+import { optionsFromEnv, type AppOptions } from "./options.js";
+import type { RepoPassResult } from "./pass-runner.js";
+
+export interface RunAllOptions extends AppOptions {
+  appId: number | string;
+  privateKey: string;
+  /** GitHub API base URL (GitHub Enterprise, tests). */
+  baseUrl?: string;
+  /** Run every repo, due or not. */
+  force?: boolean;
+  Octokit?: typeof ProbotOctokit;
+  logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+}
+
+/**
+ * `log-gardener run --app`: authenticates as the GitHub App, lists its installations and their repos,
+ * and runs each due repo's pass (options not given are read from the environment like the server does).
+ */
+export async function runAllInstallations(opts: RunAllOptions): Promise<RepoPassResult[]> {
+  const { warnings, ...fromEnv } = optionsFromEnv();
+  const probot = new Probot({
+    appId: opts.appId,
+    privateKey: opts.privateKey,
+    baseUrl: opts.baseUrl,
+    Octokit: opts.Octokit,
+    logLevel: opts.logLevel ?? "info",
+  });
+  for (const w of warnings) probot.log.warn(w);
+  const scheduler = createScheduler(probot, { ...fromEnv, ...opts });
+  return scheduler.runDue({ discover: true, force: opts.force });
+}

@@ -1,0 +1,194 @@
+import type { GitHub } from "../github/client.js";
+import { runRepoPass, type Logger, type PassDeps, type RepoPassResult } from "./pass-runner.js";
+
+export interface InstallationRepos {
+  id: number;
+  repos: string[];
+}
+
+export interface SchedulerOptions {
+  /** An Octokit authenticated as the installation. */
+  octokitFor: (installationId: number) => Promise<GitHub>;
+  /** Every installation of the app and its repos ("owner/name"). */
+  listInstallations: () => Promise<InstallationRepos[]>;
+  pass: Omit<PassDeps, "force">;
+  /** Each repo due in a timer tick starts after a random delay up to this (default 30 s). */
+  jitterMs?: number;
+  /** Timer period (default 60 s). */
+  tickMs?: number;
+  /** Installations are listed again when the last listing is older than this (default 1 h). */
+  rediscoverMs?: number;
+  /** Repos passed at once (default 4). */
+  concurrency?: number;
+  /** After a pass that threw, the repo is retried after this (default 10 min). */
+  retryMs?: number;
+  random?: () => number;
+  log?: Logger;
+}
+
+interface Target {
+  owner: string;
+  repo: string;
+  installationId: number;
+  /** Known from the last pass in this process; unknown ones ask GitHub (the dashboard marker). */
+  nextDue?: number;
+}
+
+const keyOf = (full: string) => full.toLowerCase();
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Keeps the installations' repos and runs their due passes: from a timer, from `POST /garden/run`, or
+ * from the CLI. A repo's pass never runs twice at once in this process (a second request while one runs
+ * gets `busy`), and one repo's failure never stops the others.
+ */
+export class Scheduler {
+  private readonly targets = new Map<string, Target>();
+  private readonly running = new Map<string, Promise<RepoPassResult>>();
+  private timer?: NodeJS.Timeout;
+  private discoveredAt = -Infinity;
+  private ticking?: Promise<unknown>;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  private now(): Date {
+    return (this.opts.pass.now ?? (() => new Date()))();
+  }
+
+  repos(): string[] {
+    return [...this.targets.values()].map((t) => `${t.owner}/${t.repo}`).sort();
+  }
+
+  addRepos(installationId: number, repos: string[]): void {
+    for (const full of repos) {
+      const [owner, repo] = full.split("/");
+      if (!owner || !repo) continue;
+      const existing = this.targets.get(keyOf(full));
+      this.targets.set(keyOf(full), { owner, repo, installationId, nextDue: existing?.nextDue });
+    }
+  }
+
+  removeRepos(repos: string[]): void {
+    for (const full of repos) this.targets.delete(keyOf(full));
+  }
+
+  removeInstallation(installationId: number): void {
+    for (const [k, t] of this.targets) if (t.installationId === installationId) this.targets.delete(k);
+  }
+
+  /** Lists the installations and their repos again (repos no longer installed are dropped). */
+  async discover(): Promise<void> {
+    const all = await this.opts.listInstallations();
+    const seen = new Set(all.map((i) => i.id));
+    for (const [k, t] of this.targets) if (!seen.has(t.installationId)) this.targets.delete(k);
+    for (const inst of all) {
+      const keep = new Set(inst.repos.map(keyOf));
+      for (const [k, t] of this.targets)
+        if (t.installationId === inst.id && !keep.has(k)) this.targets.delete(k);
+      this.addRepos(inst.id, inst.repos);
+    }
+    this.discoveredAt = Date.now();
+  }
+
+  isRunning(full: string): boolean {
+    return this.running.has(keyOf(full));
+  }
+
+  /** Runs one repo's pass unless one is already running here (then `busy`); never throws. */
+  runRepo(full: string, opts: { force?: boolean; installationId?: number } = {}): Promise<RepoPassResult> {
+    const key = keyOf(full);
+    if (this.running.has(key))
+      return Promise.resolve({ repo: full, status: "busy", message: "a pass is running" });
+    let target = this.targets.get(key);
+    if (!target && opts.installationId !== undefined) {
+      this.addRepos(opts.installationId, [full]);
+      target = this.targets.get(key);
+    }
+    if (!target)
+      return Promise.resolve({ repo: full, status: "failed", message: "not an installed repository" });
+    const t = target;
+    const run = (async (): Promise<RepoPassResult> => {
+      try {
+        const gh = await this.opts.octokitFor(t.installationId);
+        const result = await runRepoPass(gh, t.owner, t.repo, { ...this.opts.pass, force: opts.force });
+        if (result.nextDue) t.nextDue = Date.parse(result.nextDue);
+        else if (result.status === "not-configured") t.nextDue = undefined;
+        return result;
+      } catch (error) {
+        t.nextDue = this.now().getTime() + (this.opts.retryMs ?? 600_000);
+        this.opts.log?.error({ repo: full, err: error }, `pass of ${full} failed`);
+        const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+        return { repo: `${t.owner}/${t.repo}`, status: "failed", message };
+      }
+    })().finally(() => this.running.delete(key));
+    this.running.set(key, run);
+    return run;
+  }
+
+  /** Starts a forced pass in the background (`/garden run`); false when one is already running. */
+  trigger(full: string, installationId: number): boolean {
+    if (this.isRunning(full)) return false;
+    void this.runRepo(full, { force: true, installationId });
+    return true;
+  }
+
+  /** Runs every due repo (those whose due time is unknown ask GitHub); returns one result per repo. */
+  async runDue(
+    opts: { discover?: boolean; force?: boolean; jitterMs?: number } = {},
+  ): Promise<RepoPassResult[]> {
+    if (opts.discover || Date.now() - this.discoveredAt > (this.opts.rediscoverMs ?? 3_600_000)) {
+      await this.discover();
+    }
+    const now = this.now().getTime();
+    const queue = [...this.targets.values()];
+    const results: RepoPassResult[] = [];
+    const worker = async () => {
+      for (let t = queue.shift(); t; t = queue.shift()) {
+        const full = `${t.owner}/${t.repo}`;
+        if (!opts.force && t.nextDue !== undefined && t.nextDue > now) {
+          results.push({ repo: full, status: "not-due", nextDue: new Date(t.nextDue).toISOString() });
+          continue;
+        }
+        const jitter = opts.jitterMs ?? 0;
+        if (jitter > 0) await sleep(Math.floor((this.opts.random ?? Math.random)() * jitter));
+        results.push(await this.runRepo(full, { force: opts.force }));
+      }
+    };
+    const n = Math.max(1, this.opts.concurrency ?? 4);
+    await Promise.all(Array.from({ length: n }, worker));
+    return results.sort((a, b) => a.repo.localeCompare(b.repo));
+  }
+
+  /** One timer tick: skipped while the previous tick still runs (its repos are still locked anyway). */
+  tick(): Promise<unknown> {
+    if (this.ticking) return this.ticking;
+    this.ticking = this.runDue({ jitterMs: this.opts.jitterMs ?? 30_000 })
+      .catch((error: unknown) => this.opts.log?.error({ err: error }, "scheduler tick failed"))
+      .finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const first = Math.floor((this.opts.random ?? Math.random)() * (this.opts.jitterMs ?? 30_000));
+    this.timer = setTimeout(() => {
+      void this.tick();
+      this.timer = setInterval(() => void this.tick(), this.opts.tickMs ?? 60_000);
+      this.timer.unref();
+    }, first);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Resolves when no pass runs any more (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0 || this.ticking) {
+      await Promise.allSettled([...this.running.values(), this.ticking]);
+    }
+  }
+}
