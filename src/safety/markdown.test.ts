@@ -43,6 +43,12 @@ describe("codeFence", () => {
     expect(block.startsWith("````````txt\n")).toBe(true);
     expect(fencedContent(block)).toBe(text);
   });
+  it("defuses HTML comment delimiters inside the fence", () => {
+    expect(codeFence("<!-- log-gardener:x -->")).toBe(
+      "```\n<!\u2010\u2010 log-gardener:x \u2010\u2010>\n```",
+    );
+    expect(inlineCode("a <!-- b")).toBe("`a <!\u2010\u2010 b`");
+  });
   it("strips backticks and line breaks from the info string", () => {
     expect(codeFence("a", "js`on\n")).toBe("```json\na\n```");
   });
@@ -74,7 +80,7 @@ describe("neutralize", () => {
   });
   it("escapes HTML where it would be HTML, and leaves other angle brackets readable", () => {
     expect(neutralize('<img src=x onerror="alert(1)"> </b> <!-- x')).toBe(
-      '&lt;img src=x onerror="alert(1)"> &lt;/b> &lt;!-- x',
+      '&lt;img src=x onerror="alert(1)"> &lt;/b> &lt;!\u2010\u2010 x',
     );
     expect(neutralize("user <*> a < b > c && d")).toBe("user <*> a < b > c && d");
     expect(neutralize("&amp; &#x27; &copy;")).toBe("&amp;amp; &amp;#x27; &amp;copy;");

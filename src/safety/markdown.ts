@@ -1,12 +1,15 @@
 // Markdown safety for text that came from logs (attacker-controlled) and ends up in an issue or comment.
 //
 // Which function where:
-// - Multi-line samples (JSON, stack traces): `codeFence(stripMarkers(redactor.redactText(text)), "json")`,
-//   or `safeBlock(text, "json")` for the same with the default redactor. A fence stops rendering of mentions,
-//   references, HTML and links, but not a later regex over the raw body: hence `stripMarkers` inside fences too.
-// - Short values inline in prose (a template, a logger name): `inlineCode(stripMarkers(redacted))`.
-// - Log text outside any fence (template lines, table cells): `neutralize(stripMarkers(redacted))`, or
-//   `safeForIssue(text)` which does all three with the default redactor. The result is one line.
+// - Multi-line samples (JSON, stack traces): `codeFence(redactor.redactText(text), "json")`, or
+//   `safeBlock(text, "json")` with the default redactor. A fence stops the rendering of mentions, references,
+//   HTML and links, but not a later regex over the raw body: so codeFence also defuses `<!--`/`-->`.
+// - Short values inline in prose (a template, a logger name): `inlineCode(redacted)`; in a table cell
+//   `inlineCode(redacted, { inTable: true })`, which also escapes `|`.
+// - Log text outside any code (template lines, table cells): `neutralize(redacted)`, or `safeForIssue(text)`
+//   which redacts with the default redactor first. The result is one line.
+// - `stripMarkers` alone: for text that is neither fenced nor neutralised, e.g. JSON in a worklog.
+// All of codeFence, inlineCode, neutralize, safeForIssue, safeTitle and safeBlock apply `stripMarkers`.
 // - Issue titles (plain text on GitHub, not rendered as markdown): `safeTitle(text)`; like `safeForIssue` but
 //   without the escapes a title would display literally, and cut to 256 characters.
 // - Anything with a size limit: `truncate(text, max)`, last, so an escape or surrogate pair is never split.
@@ -31,9 +34,12 @@ function longestRun(text: string, ch: string): number {
 
 /**
  * A fenced code block around `text`, with a fence longer than any backtick run in it, so no line of the
- * text can close the block. `info` (a language such as `json`) loses backticks and line breaks.
+ * text can close the block. `info` (a language such as `json`) loses backticks and line breaks. HTML comment
+ * delimiters are defused (`stripMarkers`): a fence hides them from the renderer, not from a parser of the raw
+ * body. Mentions and references need nothing: GitHub does not render them inside code.
  */
-export function codeFence(text: string, info = ""): string {
+export function codeFence(raw: string, info = ""): string {
+  const text = stripMarkers(raw);
   const fence = "`".repeat(Math.max(3, longestRun(text, "`") + 1));
   const lang = info.replace(/[`\r\n]/g, "").trim();
   const body = text.endsWith("\n") ? text : text + "\n";
@@ -45,7 +51,7 @@ export function codeFence(text: string, info = ""): string {
  * With `inTable`, pipes are escaped, as a pipe splits a table cell even inside a code span.
  */
 export function inlineCode(text: string, opts: { inTable?: boolean } = {}): string {
-  let content = text.replace(/\r\n|\r|\n/g, " ");
+  let content = stripMarkers(text).replace(/\r\n|\r|\n/g, " ");
   if (opts.inTable) content = escapeWithBackslash(content, "|");
   if (content === "") return "` `";
   const ticks = "`".repeat(longestRun(content, "`") + 1);
@@ -87,10 +93,12 @@ function defuseMentionsAndRefs(text: string): string {
  * - links and images (`[x](url)`, `![x](url)`, `[x][ref]`, `[ref]: url`) are defanged by escaping the `]`;
  * - the line cannot change the layout: line breaks become spaces, `|` is escaped, and a leading `>`, `#`,
  *   `-`, `+`, `*` or `=` (quote, heading, list, rule) is escaped.
- * Redact and `stripMarkers` first; `safeForIssue` does all of it.
+ * HTML comment delimiters are defused too (`stripMarkers`). Redact first; `safeForIssue` does both.
  */
 export function neutralize(text: string): string {
-  let out = text.replace(INVISIBLE, "").replace(/\r\n|\r|\n|\t/g, " ");
+  let out = stripMarkers(text)
+    .replace(INVISIBLE, "")
+    .replace(/\r\n|\r|\n|\t/g, " ");
   out = defuseMentionsAndRefs(out);
   out = out.replace(/&(?=#?[A-Za-z0-9]{1,32};)/g, "&amp;");
   out = out.replace(/<(?=[A-Za-z/!?])/g, "&lt;");

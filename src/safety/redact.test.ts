@@ -149,6 +149,9 @@ describe("secrets are redacted, with their kind", () => {
   it.each(cases)("%s", (_what, input, expected) => {
     expect(r.redactText(input)).toBe(expected);
   });
+  it("is idempotent: redacting redacted text changes nothing", () => {
+    for (const [, , expected] of cases) expect(r.redactText(expected)).toBe(expected);
+  });
 });
 
 describe("ids that are not secrets are left alone", () => {
@@ -173,6 +176,7 @@ describe("ids that are not secrets are left alone", () => {
     ["OID", "oid 1.3.6.1.4.1.311"],
     ["C++ scope", "std::string Db::Add"],
     ["Java object", "com.example.Foo@6d06d69c"],
+    ["browser version in a User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36"],
     ["token counts", "max_tokens=1000 token_count=5 input_tokens=12"],
     ["describing keys", "password_length=12 secret_name=db-pass token_type=Bearer"],
     ["small session counter", "session=42 sessions=3"],

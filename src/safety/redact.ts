@@ -148,7 +148,11 @@ class Context {
   readonly labels: string[] = [];
 
   hide(kind: string): string {
-    const index = this.labels.push(`[REDACTED:${kind}]`) - 1;
+    return this.hideLabel(`[REDACTED:${kind}]`);
+  }
+
+  hideLabel(label: string): string {
+    const index = this.labels.push(label) - 1;
     let code = "";
     for (const ch of String(index)) code += String.fromCharCode(DIGIT0 + ch.charCodeAt(0) - 48);
     return OPEN + code + CLOSE;
@@ -163,6 +167,7 @@ class Context {
   }
 }
 
+const ALREADY_REDACTED = /\[REDACTED(?::[A-Za-z0-9._-]{1,64})?\]/g;
 const onlyHidden = (value: string): boolean => ONLY_PLACEHOLDERS_RE.test(value);
 
 /**
@@ -418,7 +423,9 @@ const JWT =
 const EMAIL =
   /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
 const IPV6_CANDIDATE = /(?<![A-Za-z0-9_:.])[0-9A-Fa-f:.]{2,45}(?![A-Za-z0-9_:]|\.[A-Za-z0-9])/g;
-const IPV4_CANDIDATE = /(?<![A-Za-z0-9_.])\d{1,3}(?:\.\d{1,3}){3}(?![A-Za-z0-9_]|\.\d)/g;
+// Not after a browser's product token: `Chrome/120.0.0.0` in a User-Agent is a version.
+const IPV4_CANDIDATE =
+  /(?<![A-Za-z0-9_.]|(?:Chrome|Chromium|CriOS|Edg|Edge|Firefox|FxiOS|OPR|Safari|Version|AppleWebKit)\/)\d{1,3}(?:\.\d{1,3}){3}(?![A-Za-z0-9_]|\.\d)/g;
 const CARD_CANDIDATE = /(?<![A-Za-z0-9_.+/-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![A-Za-z0-9_]|[.-]\d)/g;
 const PHONE_E164 = /(?<![A-Za-z0-9_+])\+[1-9]\d{6,14}(?![A-Za-z0-9_]|[.-]\d)/g;
 const PHONE_INTL =
@@ -599,6 +606,8 @@ export function createRedactor(extra: RedactionPattern[] = []): Redactor {
     const ctx = new Context();
     // A placeholder is made of private-use characters; ones already in the input cannot be forged into it.
     let work = text.includes(OPEN) || text.includes(CLOSE) ? text.replace(/[\uE000\uE001]/g, "\uFFFD") : text;
+    // Text redacted before stays as it is (redaction is idempotent): its labels are not secrets to find.
+    if (work.includes("[REDACTED")) work = work.replace(ALREADY_REDACTED, (label) => ctx.hideLabel(label));
     for (const rule of rules) {
       if (rule.hint && !rule.hint.test(work)) continue;
       work = rule.apply(work, ctx);

@@ -129,14 +129,13 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
       w.labels = [...w.labels.filter((l) => !PRIORITY_RE.test(l)), `priority:${c.priority}`];
       return `priority set to ${c.priority}`;
     case "snooze": {
-      const snooze =
-        "occurrences" in c
-          ? { occurrences: c.occurrences }
-          : { until: "until" in c ? c.until : new Date(env.now.getTime() + c.forMs).toISOString() };
-      w.marker = { ...m, snooze };
-      return snooze.until
-        ? `snoozed until ${snooze.until}`
-        : `snoozed for the next ${c.occurrences} occurrence(s)`;
+      if ("occurrences" in c) {
+        w.marker = { ...m, snooze: { occurrences: c.occurrences } };
+        return `snoozed for the next ${c.occurrences} occurrence(s): no reopen or ping until then`;
+      }
+      const until = "until" in c ? c.until : new Date(env.now.getTime() + c.forMs).toISOString();
+      w.marker = { ...m, snooze: { until } };
+      return `snoozed until ${until}: no reopen or ping until then`;
     }
     case "impact":
       w.marker = { ...m, impact: c.text };

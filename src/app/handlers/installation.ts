@@ -1,8 +1,8 @@
 import type { Context } from "probot";
 import type { Scheduler } from "../scheduler.js";
 
-type Repo = { full_name: string };
-const names = (repos: Repo[] | undefined) => (repos ?? []).map((r) => r.full_name);
+type Repo = { full_name?: string };
+const names = (repos: Repo[] | undefined) => (repos ?? []).flatMap((r) => (r.full_name ? [r.full_name] : []));
 
 /** Installation events add and remove repos without a restart. */
 export function onInstallation(context: Context<"installation">, scheduler: Scheduler): void {

@@ -1,0 +1,335 @@
+import { generateKeyPairSync } from "node:crypto";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { Probot, ProbotOctokit } from "probot";
+import { noRetryOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
+import { decodeState, encodeState, type IssueState } from "../issue-body/marker.js";
+import { analyze } from "../pass/analyze.js";
+import { createApp, type AppHandle } from "./create-app.js";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+const NOW = new Date("2026-11-23T12:00:00Z");
+const STEP_NAMES = ["Audit", "Plan tests", "Run tests", "Plan fix", "Fix", "Test-fix loop", "PR and closure"];
+
+function state(patch: Partial<IssueState> = {}): IssueState {
+  return {
+    v: 1,
+    fp: "aaaaaaaaaaaa",
+    aliases: [],
+    templateId: "t1",
+    template: "Session access failed: <*>",
+    severity: "ERROR",
+    priority: "P2",
+    category: "availability",
+    rule: "default",
+    total: 19,
+    firstSeen: "2026-11-22T04:00:00.000Z",
+    lastSeen: "2026-11-23T10:00:00.000Z",
+    countedUpTo: "2026-11-23T10:00:00.000Z",
+    recent: [],
+    history: [],
+    ...patch,
+  };
+}
+
+function issueBody(s: IssueState = state(), ticks: boolean[] = []): string {
+  const steps = STEP_NAMES.map(
+    (n, i) => `- [${ticks[i] ? "x" : " "}] <!-- log-gardener:step=${i} --> **${i}. ${n}** — do it`,
+  );
+  return [
+    "<!-- log-gardener:begin summary -->\n## Log pattern\n<!-- log-gardener:end summary -->",
+    "Notes a human wrote.",
+    `<!-- log-gardener:begin checklist -->\n### Remediation\n\n**Status: ACTIVE – not started**\n\n${steps.join("\n")}\n<!-- log-gardener:end checklist -->`,
+    encodeState(s),
+    "",
+  ].join("\n\n");
+}
+
+const repository = { id: 1, name: "repo", full_name: "octo/repo", owner: { login: "octo", type: "Organization" } };
+let gh: FakeGitHub;
+let probot: Probot;
+let handle: AppHandle;
+let passes: string[];
+
+beforeAll(() => {
+  process.env.METADATA_SERVER_DETECTION = "none";
+});
+
+beforeEach(async () => {
+  gh = await startFakeGitHub({ installations: [{ id: 42, account: "octo", repositories: ["octo/repo"] }] });
+  gh.setPermission("maint", "maintain");
+  gh.setPermission("alice", "write");
+  gh.setPermission("visitor", "read");
+  gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", "octo/repo");
+  passes = [];
+  probot = new Probot({
+    appId: 123,
+    privateKey,
+    baseUrl: gh.baseUrl,
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults(noRetryOctokitOptions()),
+  });
+  await probot.load(
+    createApp(
+      {
+        scheduler: false,
+        allowList: new Map([["octo/*", ["acme-prod"]]]),
+        now: () => NOW,
+        readLogs: async (_config, { from, to }) => {
+          passes.push("read");
+          return { source: "test", entries: [], malformed: [], complete: true, atLeast: 0, timeRange: { from, to } };
+        },
+        garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+      },
+      (h) => (handle = h),
+    ),
+    { cwd: process.cwd(), addHandler: () => {} },
+  );
+});
+afterEach(async () => {
+  await handle.scheduler.idle();
+  await gh.close();
+});
+
+function trackedIssue(body = issueBody(), init: { labels?: string[] } = {}) {
+  return gh.addIssue({ title: "[P2] api: Session access failed", body, labels: ["log-gardener", "priority:P2", ...(init.labels ?? [])] });
+}
+
+async function comment(issue: number, body: string, login = "maint", type = "User") {
+  const c = gh.addComment(issue, body, { user: login });
+  await probot.receive({
+    id: `c${c.id}`,
+    name: "issue_comment",
+    payload: {
+      action: "created",
+      issue: { number: issue, title: "t", body: "", state: "open", labels: [], user: { login: "log-gardener[bot]" } },
+      comment: { id: c.id, body, user: { login, type } },
+      repository,
+      sender: { login, type },
+      installation: { id: 42 },
+    },
+  } as never);
+  return c;
+}
+
+const repoState = () => gh.repo("octo", "repo");
+const issueOf = (n: number) => repoState().issue(n)!;
+const labelsOf = (n: number) => issueOf(n).labels.map((l) => l.name).sort();
+const replies = (n: number) => repoState().commentsOn(n).filter((c) => c.user.login === "log-gardener[bot]");
+const markerOf = (n: number) => {
+  const d = decodeState(issueOf(n).body);
+  if (!d?.ok) throw new Error("no marker");
+  return d.state;
+};
+
+describe("/garden commands", () => {
+  it("refuses a user without write permission politely and changes nothing", async () => {
+    const issue = trackedIssue();
+    const c = await comment(issue.number, "/garden ignore", "visitor");
+    expect(issueOf(issue.number).state).toBe("open");
+    expect(replies(issue.number)).toHaveLength(1);
+    expect(replies(issue.number)[0].body).toMatch(/Only people with write, maintain or admin permission/);
+    expect(repoState().comment(c.id)!.reactions).toHaveLength(0);
+    expect(gh.calls().filter((x) => x.startsWith("PATCH"))).toEqual([]);
+  });
+
+  it("ignores comments by bots, the app itself included, without any request", async () => {
+    const issue = trackedIssue();
+    gh.clearRequests();
+    await comment(issue.number, "/garden ignore", "log-gardener[bot]", "Bot");
+    await comment(issue.number, "/garden ignore", "other-bot", "Bot");
+    expect(gh.calls()).toEqual([]);
+    expect(issueOf(issue.number).state).toBe("open");
+  });
+
+  it("ignores a command inside a fence or a quote", async () => {
+    const issue = trackedIssue();
+    gh.clearRequests();
+    await comment(issue.number, "Try this:\n```\n/garden ignore\n```\n> /garden ignore");
+    expect(gh.calls()).toEqual([]);
+  });
+
+  it("ignore closes as not planned with the label; unignore reopens", async () => {
+    const issue = trackedIssue();
+    const c = await comment(issue.number, "/garden ignore");
+    expect(issueOf(issue.number)).toMatchObject({ state: "closed", state_reason: "not_planned" });
+    expect(labelsOf(issue.number)).toContain("log-gardener:ignored");
+    expect(repoState().comment(c.id)!.reactions.map((r) => r.content)).toEqual(["eyes"]);
+    expect(replies(issue.number)[0].body).toMatch(/ignored: closed as not planned/);
+
+    await comment(issue.number, "/garden unignore", "alice");
+    expect(issueOf(issue.number).state).toBe("open");
+    expect(labelsOf(issue.number)).not.toContain("log-gardener:ignored");
+  });
+
+  it("sets the priority label, snoozes and overrides the impact in one comment, with one write", async () => {
+    const issue = trackedIssue();
+    gh.clearRequests();
+    await comment(issue.number, "/garden priority P0\n/garden snooze 7d\n/garden impact EU checkout is down");
+    expect(labelsOf(issue.number)).toEqual(["log-gardener", "priority:P0"]);
+    const m = markerOf(issue.number);
+    expect(m.snooze).toEqual({ until: "2026-11-30T12:00:00.000Z" });
+    expect(m.impact).toBe("EU checkout is down");
+    expect(m.priority).toBe("P2"); // a human-set label, not the bot's priority
+    expect(issueOf(issue.number).body).toContain("Notes a human wrote.");
+    expect(gh.calls().filter((x) => x.startsWith("PATCH"))).toHaveLength(1);
+    const reply = replies(issue.number)[0].body;
+    expect(reply).toMatch(/priority set to P0/);
+    expect(reply).toMatch(/snoozed until 2026-11-30/);
+  });
+
+  it("snoozes by date and by occurrences", async () => {
+    const issue = trackedIssue();
+    await comment(issue.number, "/garden snooze until 2026-12-01");
+    expect(markerOf(issue.number).snooze).toEqual({ until: "2026-12-01T00:00:00.000Z" });
+    await comment(issue.number, "/garden snooze 100");
+    expect(markerOf(issue.number).snooze).toEqual({ occurrences: 100 });
+  });
+
+  it("replies with the usage to an unknown command or a bad argument, and to help", async () => {
+    const issue = trackedIssue();
+    await comment(issue.number, "/garden frobnicate\n/garden priority P9");
+    const reply = replies(issue.number)[0].body;
+    expect(reply).toMatch(/unknown command/);
+    expect(reply).toContain("/garden priority P0..P5");
+    expect(reply).toContain("/garden snooze 7d");
+    await comment(issue.number, "/garden help");
+    expect(replies(issue.number)[1].body).toContain("/garden link #N");
+  });
+
+  it("status replies with counts, last seen and the step", async () => {
+    const issue = trackedIssue(issueBody(state(), [true, true]));
+    await comment(issue.number, "/garden status");
+    const reply = replies(issue.number)[0].body;
+    expect(reply).toMatch(/19 occurrence\(s\)/);
+    expect(reply).toMatch(/last seen 2026-11-23T10:00:00Z/);
+    expect(reply).toMatch(/ACTIVE – step 1 complete/);
+  });
+
+  it("step N done ticks the box, logs progress and sets the step label; the last step closes", async () => {
+    const issue = trackedIssue(issueBody(state(), [true, true, true, true, true, true, false]));
+    await comment(issue.number, "/garden step 6 done", "alice");
+    const body = issueOf(issue.number).body!;
+    expect(body).toMatch(/- \[x\] <!-- log-gardener:step=6 -->/);
+    expect(body).toContain("**Status: DONE**");
+    expect(body).toMatch(/log-gardener:begin progress[\s\S]*alice ticked step 6 \(PR and closure\)/);
+    expect(labelsOf(issue.number)).toContain("step:6");
+    expect(issueOf(issue.number)).toMatchObject({ state: "closed", state_reason: "completed" });
+  });
+
+  it("refuses pattern commands on an issue the bot did not file", async () => {
+    const issue = gh.addIssue({ title: "human issue", body: "hello", user: "maint" });
+    await comment(issue.number, "/garden ignore");
+    expect(issueOf(issue.number).state).toBe("open");
+    expect(replies(issue.number)[0].body).toMatch(/works only on an issue Log Gardener filed/);
+  });
+
+  it("link #N adopts a human issue for this fingerprint and closes this one as a duplicate", async () => {
+    const human = gh.addIssue({ title: "checkout broken", body: "seen by support", user: "maint" });
+    const issue = trackedIssue();
+    await comment(issue.number, `/garden link #${human.number}`);
+    const adopted = markerOf(human.number);
+    expect(adopted.fp).toBe("aaaaaaaaaaaa");
+    expect(issueOf(human.number).body).toContain("seen by support");
+    expect(labelsOf(human.number)).toEqual(expect.arrayContaining(["log-gardener", "priority:P2"]));
+    expect(issueOf(issue.number)).toMatchObject({ state: "closed", state_reason: "duplicate" });
+  });
+
+  it("link #N into another tracked issue merges the fingerprints as aliases", async () => {
+    const other = trackedIssue(issueBody(state({ fp: "bbbbbbbbbbbb", total: 5 })));
+    const issue = trackedIssue(issueBody(state({ aliases: ["cccccccccccc"] })));
+    await comment(issue.number, `/garden link #${other.number}`);
+    const m = markerOf(other.number);
+    expect(m.fp).toBe("bbbbbbbbbbbb");
+    expect(m.aliases.sort()).toEqual(["aaaaaaaaaaaa", "cccccccccccc"]);
+    expect(m.total).toBe(24);
+  });
+
+  it("run starts a pass for this repo, and a second run while it runs is told so", async () => {
+    const issue = trackedIssue();
+    const hold = gh.hold({ method: "GET", pathPattern: /\/issues$/ });
+    await comment(issue.number, "/garden run");
+    await hold.reached;
+    await comment(issue.number, "/garden run");
+    hold.release();
+    await handle.scheduler.idle();
+    expect(replies(issue.number).map((r) => r.body)).toEqual([
+      expect.stringMatching(/a pass for this repository started/),
+      expect.stringMatching(/already running/),
+    ]);
+    expect(passes).toEqual(["read"]);
+    expect(repoState().issues.filter((i) => i.labels.some((l) => l.name === "log-gardener:dashboard"))).toHaveLength(1);
+  });
+});
+
+async function edit(issue: number, from: string, to: string, login = "maint", type = "User") {
+  gh.updateIssue(issue, { body: to }, { actor: login });
+  await probot.receive({
+    id: `e${Math.random()}`,
+    name: "issues",
+    payload: {
+      action: "edited",
+      issue: { number: issue, title: "t", body: to, state: "open", labels: [], user: { login: "log-gardener[bot]" } },
+      changes: { body: { from } },
+      repository,
+      sender: { login, type },
+      installation: { id: 42 },
+    },
+  } as never);
+}
+
+describe("remediation checklist", () => {
+  it("ticking a box updates status line, step label and progress log, noting out-of-order ticks", async () => {
+    const before = issueBody(state(), [true]);
+    const issue = trackedIssue(before);
+    const ticked = issueBody(state(), [true, false, true]);
+    await edit(issue.number, before, ticked);
+    const body = issueOf(issue.number).body!;
+    expect(body).toContain("**Status: ACTIVE – step 2 complete**");
+    expect(body).toMatch(/maint ticked step 2 \(Run tests\) — out of order: step 1 still open/);
+    expect(body).toContain("Notes a human wrote.");
+    expect(labelsOf(issue.number)).toContain("step:2");
+    expect(issueOf(issue.number).state).toBe("open");
+  });
+
+  it("ticking the last open box closes the issue as completed", async () => {
+    const before = issueBody(state(), [true, true, true, true, true, true, false]);
+    const issue = trackedIssue(before);
+    await edit(issue.number, before, issueBody(state(), new Array(7).fill(true)));
+    expect(issueOf(issue.number)).toMatchObject({ state: "closed", state_reason: "completed" });
+    expect(issueOf(issue.number).body).toContain("**Status: DONE**");
+  });
+
+  it("ignores the bot's own edit and an edit that changes no box, and is idempotent on redelivery", async () => {
+    const before = issueBody(state(), [true]);
+    const issue = trackedIssue(before);
+    const ticked = issueBody(state(), [true, true]);
+    gh.clearRequests();
+    await edit(issue.number, before, ticked, "log-gardener[bot]", "Bot");
+    await edit(issue.number, ticked, `${ticked}\nmore notes`);
+    expect(gh.calls()).toEqual([]);
+
+    await edit(issue.number, before, ticked);
+    const once = issueOf(issue.number).body!;
+    expect(once.match(/maint ticked step 1/g)).toHaveLength(1);
+    gh.clearRequests();
+    // the same delivery again: the fresh body already has it all
+    await probot.receive({
+      id: "again",
+      name: "issues",
+      payload: {
+        action: "edited",
+        issue: { number: issue.number, title: "t", body: ticked, state: "open", labels: [] },
+        changes: { body: { from: before } },
+        repository,
+        sender: { login: "maint", type: "User" },
+        installation: { id: 42 },
+      },
+    } as never);
+    expect(gh.calls().filter((x) => !x.startsWith("GET"))).toEqual([]);
+    expect(issueOf(issue.number).body).toBe(once);
+  });
+});
