@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { Probot, ProbotOctokit } from "probot";
-import { noRetryOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
+import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
 import { decodeState, encodeState, type IssueState } from "../issue-body/marker.js";
 import { analyze } from "../pass/analyze.js";
 import { createApp, type AppHandle } from "./create-app.js";
@@ -70,7 +70,8 @@ beforeEach(async () => {
     privateKey,
     baseUrl: gh.baseUrl,
     logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults(noRetryOctokitOptions()),
+    // a function, so Probot's installation clients keep these too (plain options are overridden there)
+    Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, ...fastOctokitOptions() })),
   });
   await probot.load(
     createApp(

@@ -1,6 +1,6 @@
 import type { GardenerConfig } from "../config/schema.js";
 import type { LogEntry } from "../entries/log-entry.js";
-import { stripMarkers, truncate } from "../safety/markdown.js";
+import { safeTitle, stripMarkers, truncate } from "../safety/markdown.js";
 import type { Redactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
 import { sampleView } from "../worklog/build.js";
@@ -81,8 +81,8 @@ export function renderIssueBody(input: BodyInput, config: GardenerConfig, redact
   }
 }
 
-/** `[P3] service: template`, neutralised and cut to GitHub's 256 characters. */
-export function issueTitle(state: IssueState, redactor: Redactor, neutralize: (s: string) => string): string {
-  const text = `[${state.priority}] ${state.service ? `${state.service}: ` : ""}${redactor.redactText(state.template)}`;
-  return truncate(neutralize(text.replace(/\s+/g, " ")), MAX_TITLE);
+/** `[P3] service: template`, redacted, defused and cut to GitHub's 256 characters (titles are plain text). */
+export function issueTitle(state: IssueState, redactor: Redactor): string {
+  const text = `[${state.priority}] ${state.service ? `${state.service}: ` : ""}${state.template}`;
+  return safeTitle(redactor.redactText(text.replace(/\s+/g, " ")), MAX_TITLE);
 }

@@ -5,7 +5,6 @@ import { parseDuration } from "../config/duration.js";
 import { readTicks } from "../issue-body/checklist.js";
 import { MARKER_VERSION, type IssueState } from "../issue-body/marker.js";
 import { issueTitle, renderIssueBody } from "../issue-body/view.js";
-import { neutralize } from "../safety/markdown.js";
 import type { Redactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
 import type { TriagedCluster } from "../triage/triage.js";
@@ -173,7 +172,7 @@ export function computePlan(input: PlanInput): Plan {
     plan.actions.push({
       kind: "create",
       fingerprint: cluster.fingerprint,
-      title: issueTitle(state, redactor, neutralize),
+      title: issueTitle(state, redactor),
       body: body(cluster, state, state.total),
       labels: issueLabels(state, config),
       reason: `new pattern, ${cluster.count} occurrence(s), ${cluster.triage.priority} by ${cluster.triage.reason}`,
@@ -222,7 +221,7 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
     plan.actions.push({
       kind: "create",
       fingerprint: fp,
-      title: issueTitle(fresh, ctx.redactor, neutralize),
+      title: issueTitle(fresh, ctx.redactor),
       body: `${render("regression-link", { issue: issue.number, closedAt: issue.closedAt })}\n${ctx.body(cluster, fresh, regressed.length)}`,
       labels: issueLabels(fresh, config),
       reason: `regression of #${issue.number} (closed ${issue.closedAt}), ${regressed.length} occurrence(s) since`,
@@ -232,8 +231,8 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
 
   const title =
     cluster.triage.priority < previous.priority &&
-    issue.title === issueTitle(previous, ctx.redactor, neutralize)
-      ? issueTitle({ ...state, priority: cluster.triage.priority }, ctx.redactor, neutralize)
+    issue.title === issueTitle(previous, ctx.redactor)
+      ? issueTitle({ ...state, priority: cluster.triage.priority }, ctx.redactor)
       : undefined;
   if (cluster.triage.priority < previous.priority) {
     state.priority = cluster.triage.priority;

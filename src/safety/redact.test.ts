@@ -126,6 +126,7 @@ describe("secrets are redacted, with their kind", () => {
       'msg="login failed password=' + "hunter2" + ' for x"',
       'msg="login failed password=[REDACTED:password] for x"',
     ],
+    ["auth header in a key name", "auth_header=" + "Bearer" + "xyz9", "auth_header=[REDACTED:auth]"],
     [
       "Kotlin toString",
       "User(name=bob, password=" + "s3cret" + ")",

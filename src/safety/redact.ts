@@ -93,7 +93,7 @@ const NOT_SECRET_LAST_SEGMENT = new Set(
     "count counts len length limit size ttl type kind expiry expires expiration exp in at max min used usage " +
     "name names url uri path file version enabled disabled required present valid missing error errors status " +
     "state mode start end started ended duration timeout created updated rotated policy format provider source " +
-    "index idx ms sec secs seconds header headers field fields hint set changed reset"
+    "index idx ms sec secs seconds hint set changed reset"
   ).split(" "),
 );
 

@@ -1,0 +1,285 @@
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
+import { fakeClientOptions, startFakeLogging } from "../../test/fake-logging-server.js";
+import { decodeState } from "../issue-body/marker.js";
+import { analyze, type SourceResult } from "../pass/analyze.js";
+import { createApp, type AppHandle } from "./create-app.js";
+import { decodeDashboardState } from "./dashboard.js";
+import { cloudLogSource } from "./log-source.js";
+import type { AppOptions } from "./options.js";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+const SECRET = "webhook-s3cret";
+const RUN_SECRET = "run-s3cret";
+const NOW = new Date("2026-11-23T12:00:00Z");
+
+let gh: FakeGitHub;
+let server: Server | undefined;
+let base: string;
+let handle: AppHandle;
+let reads: string[];
+
+beforeAll(() => {
+  process.env.METADATA_SERVER_DETECTION = "none";
+});
+beforeEach(async () => {
+  gh = await startFakeGitHub({
+    installations: [{ id: 42, account: "octo", repositories: ["octo/repo", "octo/other"] }],
+  });
+  gh.setPermission("maint", "maintain");
+  gh.setFile(".github/log-gardener.yml", "project: acme-prod\nschedule: hourly\n", "octo/repo");
+  reads = [];
+});
+afterEach(async () => {
+  await handle?.scheduler.idle();
+  if (server) await new Promise((r) => server!.close(r));
+  server = undefined;
+  await gh.close();
+});
+
+const stubLogs: AppOptions["readLogs"] = async (config, { from, to }): Promise<SourceResult> => {
+  reads.push(config.project);
+  return { source: "test", entries: [], malformed: [], complete: true, atLeast: 0, timeRange: { from, to } };
+};
+
+async function start(opts: AppOptions = {}): Promise<void> {
+  const probot = new Probot({
+    appId: 123,
+    privateKey,
+    secret: SECRET,
+    baseUrl: gh.baseUrl,
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, ...fastOctokitOptions() })),
+  });
+  const app = createApp(
+    {
+      scheduler: false,
+      runSecret: RUN_SECRET,
+      allowList: new Map([["octo/*", ["acme-prod"]]]),
+      now: () => NOW,
+      readLogs: stubLogs,
+      garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+      ...opts,
+    },
+    (h) => (handle = h),
+  );
+  const middleware = await createNodeMiddleware(app, { probot, webhooksPath: "/api/github/webhooks" });
+  server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+}
+
+function deliver(event: string, payload: object, secret = SECRET) {
+  const body = JSON.stringify(payload);
+  const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  return fetch(`${base}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": `d-${Math.random()}`,
+      "x-hub-signature-256": signature,
+    },
+    body,
+  });
+}
+
+const run = (token?: string) =>
+  fetch(`${base}/garden/run`, { method: "POST", headers: token ? { authorization: `Bearer ${token}` } : {} });
+const dashboards = () =>
+  gh.repo("octo", "repo").issues.filter((i) => i.labels.some((l) => l.name === "log-gardener:dashboard"));
+
+const repository = { id: 1, name: "repo", full_name: "octo/repo", owner: { login: "octo", type: "Organization" } };
+function commentPayload(issue: number, commentId: number, body: string) {
+  return {
+    action: "created",
+    issue: { number: issue, title: "t", body: "", state: "open", labels: [] },
+    comment: { id: commentId, body, user: { login: "maint", type: "User" } },
+    repository,
+    sender: { login: "maint", type: "User" },
+    installation: { id: 42 },
+  };
+}
+
+describe("webhooks over HTTP", () => {
+  it("rejects a badly signed webhook and handles a well signed one", async () => {
+    await start();
+    const issue = gh.addIssue({ title: "human", body: "x", user: "maint" });
+    const c = gh.addComment(issue.number, "/garden help", { user: "maint" });
+    const payload = commentPayload(issue.number, c.id, "/garden help");
+    const bad = await deliver("issue_comment", payload, "wrong-secret");
+    expect(bad.status).toBe(400);
+    expect(gh.calls()).toEqual([]);
+    const good = await deliver("issue_comment", payload);
+    expect(good.status).toBe(200);
+    const replies = gh.repo("octo", "repo").commentsOn(issue.number).filter((x) => x.user.login !== "maint");
+    expect(replies).toHaveLength(1);
+    expect(replies[0].body).toContain("/garden snooze");
+  });
+
+  it("adds and removes repos on installation events without a restart", async () => {
+    await start();
+    const inst = { id: 42, account: { login: "octo" } };
+    await deliver("installation", { action: "created", installation: inst, repositories: [{ full_name: "octo/a" }] });
+    expect(handle.scheduler.repos()).toEqual(["octo/a"]);
+    await deliver("installation_repositories", {
+      action: "added",
+      installation: inst,
+      repositories_added: [{ full_name: "octo/b" }],
+      repositories_removed: [],
+    });
+    await deliver("installation_repositories", {
+      action: "removed",
+      installation: inst,
+      repositories_added: [],
+      repositories_removed: [{ full_name: "octo/a" }],
+    });
+    expect(handle.scheduler.repos()).toEqual(["octo/b"]);
+    await deliver("installation", { action: "deleted", installation: inst });
+    expect(handle.scheduler.repos()).toEqual([]);
+  });
+});
+
+describe("HTTP routes", () => {
+  it("GET /health answers 200 with the version", async () => {
+    await start();
+    const res = await fetch(`${base}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
+  it("POST /garden/run needs the bearer secret: 401 without or wrong, 503 when none is set", async () => {
+    await start();
+    expect((await run()).status).toBe(401);
+    expect((await run("nope")).status).toBe(401);
+    expect((await run(`${RUN_SECRET}x`)).status).toBe(401);
+    expect((await fetch(`${base}/garden/run`)).status).toBe(405);
+    expect(reads).toEqual([]);
+    await new Promise((r) => server!.close(r));
+    await start({ runSecret: undefined });
+    expect((await run(RUN_SECRET)).status).toBe(503);
+    expect(gh.writes()).toBe(0);
+  });
+
+  it("POST /garden/run runs the due passes and returns a summary per repo; the time is kept in GitHub", async () => {
+    await start();
+    const res = await run(RUN_SECRET);
+    expect(res.status).toBe(200);
+    const summary = (await res.json()) as { repos: Array<{ repo: string; status: string }> };
+    expect(summary.repos.map((r) => [r.repo, r.status])).toEqual([
+      ["octo/other", "not-configured"],
+      ["octo/repo", "ran"],
+    ]);
+    expect(reads).toEqual(["acme-prod"]);
+    expect(dashboards()).toHaveLength(1);
+    expect(decodeDashboardState(dashboards()[0].body)?.lastPass).toBe(NOW.toISOString());
+
+    // a restart: a fresh app finds the last pass in the dashboard marker and neither repeats nor duplicates
+    await new Promise((r) => server!.close(r));
+    await start({ now: () => new Date(NOW.getTime() + 30 * 60_000) });
+    const again = (await (await run(RUN_SECRET)).json()) as { repos: Array<{ repo: string; status: string }> };
+    expect(again.repos.find((r) => r.repo === "octo/repo")?.status).toBe("not-due");
+    await new Promise((r) => server!.close(r));
+    await start({ now: () => new Date(NOW.getTime() + 61 * 60_000) });
+    const later = (await (await run(RUN_SECRET)).json()) as { repos: Array<{ repo: string; status: string }> };
+    expect(later.repos.find((r) => r.repo === "octo/repo")?.status).toBe("ran");
+    expect(reads).toHaveLength(2);
+    expect(dashboards()).toHaveLength(1);
+  });
+});
+
+describe("config and allow-list", () => {
+  it("reports bad YAML as path:line:col on the dashboard and skips the repo", async () => {
+    gh.setFile(".github/log-gardener.yml", "project: acme-prod\nseverity: [oops\n", "octo/repo");
+    await start();
+    const result = await handle.scheduler.runDue({ discover: true });
+    expect(result.find((r) => r.repo === "octo/repo")).toMatchObject({ status: "config-error" });
+    expect(reads).toEqual([]);
+    expect(dashboards()[0].body).toMatch(/\.github\/log-gardener\.yml:\d+:\d+: /);
+  });
+
+  it("reports every schema error as path: message", async () => {
+    gh.setFile(".github/log-gardener.yml", "project: acme-prod\nseverity: LOUD\nwindow: soon\n", "octo/repo");
+    await start();
+    const [, repo] = await handle.scheduler.runDue({ discover: true });
+    expect(repo.status).toBe("config-error");
+    expect(dashboards()[0].body).toMatch(/- severity: /);
+    expect(dashboards()[0].body).toMatch(/- window: expected a duration/);
+  });
+
+  it("refuses a project outside the allow-list and reads no log", async () => {
+    gh.setFile(".github/log-gardener.yml", "project: other-team-prod\n", "octo/repo");
+    await start();
+    const [, repo] = await handle.scheduler.runDue({ discover: true });
+    expect(repo).toMatchObject({ repo: "octo/repo", status: "refused" });
+    expect(reads).toEqual([]);
+    expect(dashboards()[0].body).toMatch(/may not read the logs of project other-team-prod: it may read acme-prod/);
+  });
+
+  it("one repo's failure does not stop the others", async () => {
+    gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", "octo/other");
+    gh.failNext({ method: "GET", pathPattern: /^\/repos\/octo\/other\/contents/, status: 500, times: 10 });
+    await start();
+    const result = await handle.scheduler.runDue({ discover: true });
+    expect(result.map((r) => [r.repo, r.status])).toEqual([
+      ["octo/other", "failed"],
+      ["octo/repo", "ran"],
+    ]);
+  });
+});
+
+describe("scheduler", () => {
+  it("runs a repo's pass once when two ticks come while it is still running", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await start({
+      jitterMs: 0,
+      readLogs: async (config, window) => {
+        await gate;
+        return stubLogs!(config, window);
+      },
+    });
+    const first = handle.scheduler.runDue({ discover: true });
+    while (!handle.scheduler.isRunning("octo/repo")) await new Promise((r) => setTimeout(r, 5));
+    const second = await handle.scheduler.runDue();
+    expect(second.find((r) => r.repo === "octo/repo")?.status).toBe("busy");
+    expect(handle.scheduler.tick()).toBe(handle.scheduler.tick());
+    release();
+    const done = await first;
+    expect(done.find((r) => r.repo === "octo/repo")?.status).toBe("ran");
+    await handle.scheduler.idle();
+    expect(reads).toEqual(["acme-prod"]);
+    expect(dashboards()).toHaveLength(1);
+  });
+
+  it("reads Cloud Logging (fake gRPC) and files issues through the issue sync", async () => {
+    const logging = await startFakeLogging({
+      entries: Array.from({ length: 3 }, (_, i) => ({
+        timestamp: new Date(NOW.getTime() - (i + 1) * 60_000).toISOString(),
+        severity: "ERROR",
+        textPayload: `Database connection refused to 10.0.0.${i}:5432`,
+        resource: { type: "cloud_run_revision", labels: { service_name: "api" } },
+        insertId: `e${i}`,
+      })),
+    });
+    try {
+      await start({ readLogs: cloudLogSource(fakeClientOptions(logging.port)), garden: undefined });
+      const [, repo] = await handle.scheduler.runDue({ discover: true });
+      expect(repo).toMatchObject({ repo: "octo/repo", status: "ran", failures: [] });
+      expect(logging.requests[0].resourceNames).toEqual(["projects/acme-prod"]);
+      const tracked = gh.repo("octo", "repo").issues.filter((i) => decodeState(i.body)?.ok);
+      expect(tracked).toHaveLength(1);
+      expect(dashboards()[0].body).toContain("Log Gardener worklog");
+    } finally {
+      await logging.close();
+    }
+  });
+});
