@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { assetPath } from "../assets.js";
 import { parseDuration } from "../config/duration.js";
@@ -90,6 +90,7 @@ function report(worklog: Worklog, opts: RunOptions, io: Io): void {
 
 /** `log-gardener run`: one garden pass over a file or Cloud Logging. */
 export async function runPassCommand(opts: RunOptions, io: Io, now = new Date()): Promise<number> {
+  if (opts.app) return runAsApp(opts, io);
   const config = await loadConfigFile(opts.config);
   if (opts.project) config.project = opts.project;
   const windowMs = parseDuration(opts.since ?? config.window);
@@ -142,4 +143,19 @@ export async function runDemo(opts: Pick<RunOptions, "out" | "json">, io: Io): P
     },
     io,
   );
+}
+
+/** `log-gardener run --app`: every due repo of every installation, authenticated as the GitHub App. */
+async function runAsApp(opts: RunOptions, io: Io): Promise<number> {
+  const appId = process.env.APP_ID;
+  const keyPath = process.env.PRIVATE_KEY_PATH;
+  const privateKey =
+    process.env.PRIVATE_KEY ?? (keyPath ? await readFile(keyPath, "utf8").catch(() => undefined) : undefined);
+  if (!appId || !privateKey) {
+    throw new UsageError("--app needs APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) in the environment");
+  }
+  const { runAllInstallations } = await import("../app/run-all.js");
+  const results = await runAllInstallations({ appId, privateKey, baseUrl: opts.githubUrl, logLevel: "warn" });
+  io.stdout.write(opts.json ? `${JSON.stringify(results, null, 2)}\n` : render("run-all", { results }));
+  return results.some((r) => r.status === "failed") ? 1 : 0;
 }
