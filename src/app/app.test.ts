@@ -48,7 +48,12 @@ function issueBody(s: IssueState = state(), ticks: boolean[] = []): string {
   ].join("\n\n");
 }
 
-const repository = { id: 1, name: "repo", full_name: "octo/repo", owner: { login: "octo", type: "Organization" } };
+const repository = {
+  id: 1,
+  name: "repo",
+  full_name: "octo/repo",
+  owner: { login: "octo", type: "Organization" },
+};
 let gh: FakeGitHub;
 let probot: Probot;
 let handle: AppHandle;
@@ -81,7 +86,14 @@ beforeEach(async () => {
         now: () => NOW,
         readLogs: async (_config, { from, to }) => {
           passes.push("read");
-          return { source: "test", entries: [], malformed: [], complete: true, atLeast: 0, timeRange: { from, to } };
+          return {
+            source: "test",
+            entries: [],
+            malformed: [],
+            complete: true,
+            atLeast: 0,
+            timeRange: { from, to },
+          };
         },
         garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
       },
@@ -96,7 +108,11 @@ afterEach(async () => {
 });
 
 function trackedIssue(body = issueBody(), init: { labels?: string[] } = {}) {
-  return gh.addIssue({ title: "[P2] api: Session access failed", body, labels: ["log-gardener", "priority:P2", ...(init.labels ?? [])] });
+  return gh.addIssue({
+    title: "[P2] api: Session access failed",
+    body,
+    labels: ["log-gardener", "priority:P2", ...(init.labels ?? [])],
+  });
 }
 
 async function comment(issue: number, body: string, login = "maint", type = "User") {
@@ -106,7 +122,14 @@ async function comment(issue: number, body: string, login = "maint", type = "Use
     name: "issue_comment",
     payload: {
       action: "created",
-      issue: { number: issue, title: "t", body: "", state: "open", labels: [], user: { login: "log-gardener[bot]" } },
+      issue: {
+        number: issue,
+        title: "t",
+        body: "",
+        state: "open",
+        labels: [],
+        user: { login: "log-gardener[bot]" },
+      },
       comment: { id: c.id, body, user: { login, type } },
       repository,
       sender: { login, type },
@@ -118,8 +141,14 @@ async function comment(issue: number, body: string, login = "maint", type = "Use
 
 const repoState = () => gh.repo("octo", "repo");
 const issueOf = (n: number) => repoState().issue(n)!;
-const labelsOf = (n: number) => issueOf(n).labels.map((l) => l.name).sort();
-const replies = (n: number) => repoState().commentsOn(n).filter((c) => c.user.login === "log-gardener[bot]");
+const labelsOf = (n: number) =>
+  issueOf(n)
+    .labels.map((l) => l.name)
+    .sort();
+const replies = (n: number) =>
+  repoState()
+    .commentsOn(n)
+    .filter((c) => c.user.login === "log-gardener[bot]");
 const markerOf = (n: number) => {
   const d = decodeState(issueOf(n).body);
   if (!d?.ok) throw new Error("no marker");
@@ -158,7 +187,11 @@ describe("/garden commands", () => {
     const c = await comment(issue.number, "/garden ignore");
     expect(issueOf(issue.number)).toMatchObject({ state: "closed", state_reason: "not_planned" });
     expect(labelsOf(issue.number)).toContain("log-gardener:ignored");
-    expect(repoState().comment(c.id)!.reactions.map((r) => r.content)).toEqual(["eyes"]);
+    expect(
+      repoState()
+        .comment(c.id)!
+        .reactions.map((r) => r.content),
+    ).toEqual(["eyes"]);
     expect(replies(issue.number)[0].body).toMatch(/ignored: closed as not planned/);
 
     await comment(issue.number, "/garden unignore", "alice");
@@ -262,7 +295,9 @@ describe("/garden commands", () => {
       expect.stringMatching(/already running/),
     ]);
     expect(passes).toEqual(["read"]);
-    expect(repoState().issues.filter((i) => i.labels.some((l) => l.name === "log-gardener:dashboard"))).toHaveLength(1);
+    expect(
+      repoState().issues.filter((i) => i.labels.some((l) => l.name === "log-gardener:dashboard")),
+    ).toHaveLength(1);
   });
 });
 
@@ -273,7 +308,14 @@ async function edit(issue: number, from: string, to: string, login = "maint", ty
     name: "issues",
     payload: {
       action: "edited",
-      issue: { number: issue, title: "t", body: to, state: "open", labels: [], user: { login: "log-gardener[bot]" } },
+      issue: {
+        number: issue,
+        title: "t",
+        body: to,
+        state: "open",
+        labels: [],
+        user: { login: "log-gardener[bot]" },
+      },
       changes: { body: { from } },
       repository,
       sender: { login, type },

@@ -68,14 +68,14 @@ export function stepLabels(labels: string[], ticks: boolean[]): string[] {
  */
 export function updateChecklist(input: ChecklistInput): ChecklistChange {
   const after = readTicks(input.body, STEPS);
-  const allDone = after.every(Boolean);
-  const close = input.open && allDone && !input.before.every(Boolean) && after[STEPS - 1];
+  const before = Array.from({ length: STEPS }, (_, i) => input.before[i] === true);
+  const close = input.open && after.every(Boolean) && !before.every(Boolean);
   const section = readSection(input.body, PROGRESS) ?? "";
   const open = outOfOrder(after);
   const lines: string[] = [];
   const changes: string[] = [];
   after.forEach((done, step) => {
-    if (done === input.before[step]) return;
+    if (done === before[step]) return;
     const key = entryKey(step, done, input.actor);
     if (lastEntryFor(section, step) === key) return;
     const firstOpen = after.indexOf(false);

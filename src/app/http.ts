@@ -9,7 +9,12 @@ export interface HttpOptions {
   version: string;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): true {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
   res.end(JSON.stringify(body));
   return true;
@@ -27,7 +32,8 @@ export function httpHandler(opts: HttpOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "");
     if (path === "/health") {
-      if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { error: "use GET" }, { allow: "GET" });
+      if (req.method !== "GET" && req.method !== "HEAD")
+        return send(res, 405, { error: "use GET" }, { allow: "GET" });
       return send(res, 200, { status: "ok", version: opts.version });
     }
     if (path !== "/garden/run") return false;

@@ -10,7 +10,9 @@ export async function listInstallationRepos(app: Pick<Probot, "auth">): Promise<
   for (const inst of installations) {
     if (inst.suspended_at) continue;
     const gh = (await app.auth(inst.id)) as GitHub;
-    const repos = (await gh.paginate(gh.rest.apps.listReposAccessibleToInstallation, { per_page: 100 })) as unknown as Array<{
+    const repos = (await gh.paginate(gh.rest.apps.listReposAccessibleToInstallation, {
+      per_page: 100,
+    })) as unknown as Array<{
       full_name: string;
     }>;
     out.push({ id: inst.id, repos: repos.map((r) => r.full_name) });

@@ -30,7 +30,10 @@ export interface AppOptions {
 
 export function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(assetPath("package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+    return (
+      (JSON.parse(readFileSync(assetPath("package.json"), "utf8")) as { version?: string }).version ??
+      "unknown"
+    );
   } catch {
     return "unknown";
   }

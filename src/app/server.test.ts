@@ -97,7 +97,12 @@ const run = (token?: string) =>
 const dashboards = () =>
   gh.repo("octo", "repo").issues.filter((i) => i.labels.some((l) => l.name === "log-gardener:dashboard"));
 
-const repository = { id: 1, name: "repo", full_name: "octo/repo", owner: { login: "octo", type: "Organization" } };
+const repository = {
+  id: 1,
+  name: "repo",
+  full_name: "octo/repo",
+  owner: { login: "octo", type: "Organization" },
+};
 function commentPayload(issue: number, commentId: number, body: string) {
   return {
     action: "created",
@@ -120,7 +125,10 @@ describe("webhooks over HTTP", () => {
     expect(gh.calls()).toEqual([]);
     const good = await deliver("issue_comment", payload);
     expect(good.status).toBe(200);
-    const replies = gh.repo("octo", "repo").commentsOn(issue.number).filter((x) => x.user.login !== "maint");
+    const replies = gh
+      .repo("octo", "repo")
+      .commentsOn(issue.number)
+      .filter((x) => x.user.login !== "maint");
     expect(replies).toHaveLength(1);
     expect(replies[0].body).toContain("/garden snooze");
   });
@@ -128,7 +136,11 @@ describe("webhooks over HTTP", () => {
   it("adds and removes repos on installation events without a restart", async () => {
     await start();
     const inst = { id: 42, account: { login: "octo" } };
-    await deliver("installation", { action: "created", installation: inst, repositories: [{ full_name: "octo/a" }] });
+    await deliver("installation", {
+      action: "created",
+      installation: inst,
+      repositories: [{ full_name: "octo/a" }],
+    });
     expect(handle.scheduler.repos()).toEqual(["octo/a"]);
     await deliver("installation_repositories", {
       action: "added",
@@ -185,11 +197,15 @@ describe("HTTP routes", () => {
     // a restart: a fresh app finds the last pass in the dashboard marker and neither repeats nor duplicates
     await new Promise((r) => server!.close(r));
     await start({ now: () => new Date(NOW.getTime() + 30 * 60_000) });
-    const again = (await (await run(RUN_SECRET)).json()) as { repos: Array<{ repo: string; status: string }> };
+    const again = (await (await run(RUN_SECRET)).json()) as {
+      repos: Array<{ repo: string; status: string }>;
+    };
     expect(again.repos.find((r) => r.repo === "octo/repo")?.status).toBe("not-due");
     await new Promise((r) => server!.close(r));
     await start({ now: () => new Date(NOW.getTime() + 61 * 60_000) });
-    const later = (await (await run(RUN_SECRET)).json()) as { repos: Array<{ repo: string; status: string }> };
+    const later = (await (await run(RUN_SECRET)).json()) as {
+      repos: Array<{ repo: string; status: string }>;
+    };
     expect(later.repos.find((r) => r.repo === "octo/repo")?.status).toBe("ran");
     expect(reads).toHaveLength(2);
     expect(dashboards()).toHaveLength(1);
@@ -221,7 +237,9 @@ describe("config and allow-list", () => {
     const [, repo] = await handle.scheduler.runDue({ discover: true });
     expect(repo).toMatchObject({ repo: "octo/repo", status: "refused" });
     expect(reads).toEqual([]);
-    expect(dashboards()[0].body).toMatch(/may not read the logs of project other-team-prod: it may read acme-prod/);
+    expect(dashboards()[0].body).toMatch(
+      /may not read the logs of project other-team-prod: it may read acme-prod/,
+    );
   });
 
   it("one repo's failure does not stop the others", async () => {

@@ -30,7 +30,13 @@ describe("checklist edits", () => {
       .join("\n");
   const body = (ticks: boolean[]) =>
     `<!-- log-gardener:begin checklist -->\n**Status: ACTIVE – not started**\n\n${steps(ticks)}\n<!-- log-gardener:end checklist -->\n`;
-  const input = { labels: ["bug", "step:0"], open: true, actor: "ann", now: new Date("2026-11-23T12:00:00Z"), stepNames: [] };
+  const input = {
+    labels: ["bug", "step:0"],
+    open: true,
+    actor: "ann",
+    now: new Date("2026-11-23T12:00:00Z"),
+    stepNames: [],
+  };
 
   it("logs each changed step once, unticks included, and moves the step label", () => {
     const first = updateChecklist({ ...input, body: body([true, true]), before: [true] });
@@ -39,7 +45,14 @@ describe("checklist edits", () => {
     expect(first.body).toContain("**Status: ACTIVE – step 1 complete**");
     const again = updateChecklist({ ...input, body: first.body, before: [true] });
     expect(again.body).toBe(first.body);
-    const undo = updateChecklist({ ...input, body: body([true]).replace(/[\s\S]*/, first.body.replace("- [x] <!-- log-gardener:step=1", "- [ ] <!-- log-gardener:step=1")), before: [true, true] });
+    const undo = updateChecklist({
+      ...input,
+      body: body([true]).replace(
+        /[\s\S]*/,
+        first.body.replace("- [x] <!-- log-gardener:step=1", "- [ ] <!-- log-gardener:step=1"),
+      ),
+      before: [true, true],
+    });
     expect(undo.changes).toEqual(["step 1 undone"]);
     expect(undo.body).toMatch(/ann unticked step 1/);
   });
@@ -55,9 +68,17 @@ describe("checklist edits", () => {
 
 describe("dashboard marker", () => {
   it("round-trips and survives hostile text", () => {
-    const marker = encodeDashboardState({ v: 1, lastPass: "2026-11-23T12:00:00.000Z", lastResult: "a --> <b>" });
+    const marker = encodeDashboardState({
+      v: 1,
+      lastPass: "2026-11-23T12:00:00.000Z",
+      lastResult: "a --> <b>",
+    });
     expect(marker).not.toMatch(/-->.*-->/s);
-    expect(decodeDashboardState(`x\n${marker}`)).toEqual({ v: 1, lastPass: "2026-11-23T12:00:00.000Z", lastResult: "a --> <b>" });
+    expect(decodeDashboardState(`x\n${marker}`)).toEqual({
+      v: 1,
+      lastPass: "2026-11-23T12:00:00.000Z",
+      lastResult: "a --> <b>",
+    });
     expect(decodeDashboardState("nothing")).toBeUndefined();
   });
 
@@ -84,9 +105,12 @@ describe("secrets and config helpers", () => {
 
   it("merges configs deeply with arrays replaced, and formats loader errors", () => {
     expect(mergeConfigs([{ a: { b: 1, c: [1, 2] } }, { a: { c: [3] } }])).toEqual({ a: { b: 1, c: [3] } });
-    const yamlError = Object.assign(new Error("[@probot/octokit-plugin-config] Configuration could not be parsed from u (invalid YAML)"), {
-      cause: { message: "Flow sequence not closed\nmore", linePos: [{ line: 2, col: 11 }] },
-    });
+    const yamlError = Object.assign(
+      new Error("[@probot/octokit-plugin-config] Configuration could not be parsed from u (invalid YAML)"),
+      {
+        cause: { message: "Flow sequence not closed\nmore", linePos: [{ line: 2, col: 11 }] },
+      },
+    );
     expect(configLoadError(yamlError)).toBe(".github/log-gardener.yml:2:11: Flow sequence not closed");
     expect(configLoadError(new Error("[@probot/octokit-plugin-config] Invalid value 1 for _extends"))).toBe(
       ".github/log-gardener.yml: Invalid value 1 for _extends",

@@ -230,8 +230,7 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
   }
 
   const title =
-    cluster.triage.priority < previous.priority &&
-    issue.title === issueTitle(previous, ctx.redactor)
+    cluster.triage.priority < previous.priority && issue.title === issueTitle(previous, ctx.redactor)
       ? issueTitle({ ...state, priority: cluster.triage.priority }, ctx.redactor)
       : undefined;
   if (cluster.triage.priority < previous.priority) {

@@ -35,5 +35,8 @@ export async function onIssueEdited(context: Context<"issues.edited">, now: () =
   if (change.close) Object.assign(patch, { state: "closed", state_reason: "completed" });
   if (Object.keys(patch).length === 0) return;
   await gh.rest.issues.update(context.issue(patch));
-  context.log.info({ issue: issue.number, changes: change.changes, closed: change.close }, "checklist updated");
+  context.log.info(
+    { issue: issue.number, changes: change.changes, closed: change.close },
+    "checklist updated",
+  );
 }

@@ -15,7 +15,10 @@ export interface CommentDeps {
 }
 
 /** `/garden` commands in a new issue comment: permission, 👀, the changes, one reply. */
-export async function onIssueComment(context: Context<"issue_comment.created">, deps: CommentDeps): Promise<void> {
+export async function onIssueComment(
+  context: Context<"issue_comment.created">,
+  deps: CommentDeps,
+): Promise<void> {
   const { comment, issue, sender, installation } = context.payload;
   if (isBot(comment.user) || isBot(sender)) return;
   const parsed = parseCommands(comment.body);

@@ -11,9 +11,14 @@ export function onInstallation(context: Context<"installation">, scheduler: Sche
   if (action === "deleted" || action === "suspend") scheduler.removeInstallation(installation.id);
   else if (action === "created") scheduler.addRepos(installation.id, names(repos));
   else if (action === "unsuspend") {
-    void scheduler.discover().catch((error: unknown) => context.log.error({ err: error }, "listing installations failed"));
+    void scheduler
+      .discover()
+      .catch((error: unknown) => context.log.error({ err: error }, "listing installations failed"));
   }
-  context.log.info({ installation: installation.id, action, repos: scheduler.repos().length }, "installation changed");
+  context.log.info(
+    { installation: installation.id, action, repos: scheduler.repos().length },
+    "installation changed",
+  );
 }
 
 export function onInstallationRepositories(
@@ -23,5 +28,8 @@ export function onInstallationRepositories(
   const { installation, repositories_added, repositories_removed } = context.payload;
   scheduler.addRepos(installation.id, names(repositories_added));
   scheduler.removeRepos(names(repositories_removed));
-  context.log.info({ installation: installation.id, repos: scheduler.repos().length }, "installation repositories changed");
+  context.log.info(
+    { installation: installation.id, repos: scheduler.repos().length },
+    "installation repositories changed",
+  );
 }
