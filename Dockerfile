@@ -19,6 +19,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/lib ./lib
 COPY bin ./bin
 COPY templates ./templates
+COPY config ./config
+COPY examples ./examples
 COPY app.yml ./
 USER node
 EXPOSE 3000

@@ -11,6 +11,7 @@ import { createApp, type AppHandle } from "./create-app.js";
 import { decodeDashboardState } from "./dashboard.js";
 import { cloudLogSource } from "./log-source.js";
 import type { AppOptions } from "./options.js";
+import { runAllInstallations } from "./run-all.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -299,5 +300,25 @@ describe("scheduler", () => {
     } finally {
       await logging.close();
     }
+  });
+
+  it("runAllInstallations (log-gardener run --app) lists installations and runs the due repos", async () => {
+    const results = await runAllInstallations({
+      appId: 123,
+      privateKey,
+      baseUrl: gh.baseUrl,
+      logLevel: "fatal",
+      Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, ...fastOctokitOptions() })),
+      allowList: new Map([["octo/repo", ["acme-prod"]]]),
+      now: () => NOW,
+      readLogs: stubLogs,
+      garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+    });
+    expect(results.map((r) => [r.repo, r.status])).toEqual([
+      ["octo/other", "not-configured"],
+      ["octo/repo", "ran"],
+    ]);
+    expect(gh.calls()).toContain("GET /app/installations");
+    expect(dashboards()).toHaveLength(1);
   });
 });

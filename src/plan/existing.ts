@@ -24,8 +24,11 @@ export interface Inventory {
 export const DASHBOARD_LABEL = "log-gardener:dashboard";
 const VISIBLE_FP_RE = /Fingerprint `([0-9a-f]{12})`/;
 
+/** An open issue wins, then one not closed as a duplicate (`/garden link`), then the newest. */
 function better(a: TrackedIssue, b: TrackedIssue): TrackedIssue {
   if (a.state !== b.state) return a.state === "open" ? a : b;
+  const dupA = a.stateReason === "duplicate";
+  if (dupA !== (b.stateReason === "duplicate")) return dupA ? b : a;
   return a.number > b.number ? a : b;
 }
 

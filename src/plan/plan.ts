@@ -204,7 +204,10 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
   }
 
   const closed = issue.state === "closed";
-  const ignored = issue.labels.includes(config.labels.ignored) || issue.stateReason === "not_planned";
+  const ignored =
+    issue.labels.includes(config.labels.ignored) ||
+    issue.stateReason === "not_planned" ||
+    issue.stateReason === "duplicate";
   const closedAt = issue.closedAt ? Date.parse(issue.closedAt) : undefined;
   const regressed =
     closed && !ignored && closedAt !== undefined
