@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { decodeState } from "../../src/issue-body/marker.js";
+import { decodeState, encodeState } from "../../src/issue-body/marker.js";
 import type { FakeGitHub } from "../fake-github/index.js";
 import { entry, harness, series, testConfig } from "./helpers.js";
 
@@ -239,5 +239,55 @@ describe("garden sync against the GitHub REST API", () => {
     ]);
     await h.pass(logs, "2026-11-23T09:00:00Z", config);
     expect(h.issues()).toHaveLength(3);
+  });
+
+  it("comments on a spike of 10x the usual rate, and not on ordinary passes", async () => {
+    for (let hour = 0; hour < 3; hour++) {
+      await h.pass(session(2, `2026-11-23T0${hour + 1}:00:00Z`), `2026-11-23T0${hour + 1}:30:00Z`);
+    }
+    expect(gh.repo("octo", "repo").comments).toHaveLength(0);
+    await h.pass(session(25, "2026-11-23T05:00:00Z"), "2026-11-23T05:30:00Z");
+    const comments = gh.repo("octo", "repo").comments;
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toMatch(
+      /Spike:\*\* 25 occurrences in the last pass, about 13× the usual 2 per pass/,
+    );
+  });
+
+  it("raises the priority label and says why when a rule ranks a pattern higher", async () => {
+    await h.pass(session(3), "2026-11-23T05:00:00Z");
+    expect(h.issues()[0].labels.map((l) => l.name)).toContain("priority:P5");
+    const config = testConfig((c) => {
+      c.triage.rules = [
+        {
+          name: "sessions-matter",
+          match: { message: "Session access" },
+          set: { priority: "P1", category: "user-flow" },
+        },
+      ];
+    });
+    await h.pass(session(2, "2026-11-23T06:00:00Z"), "2026-11-23T06:30:00Z", config);
+    const [issue] = h.issues();
+    expect(issue.labels.map((l) => l.name)).toContain("priority:P1");
+    expect(issue.labels.map((l) => l.name)).not.toContain("priority:P5");
+    expect(issue.title).toMatch(/^\[P1\] /);
+    expect(gh.repo("octo", "repo").comments[0].body).toContain(
+      'Priority raised** from P5 to P1 by rule "sessions-matter"',
+    );
+  });
+
+  it("does not reopen or ping a snoozed issue, but keeps counting", async () => {
+    await h.pass(session(3), "2026-11-23T05:00:00Z");
+    const [first] = h.issues();
+    const state = stateOf(first.body);
+    const snoozed =
+      first.body!.replace(/<!-- log-gardener:state .* -->/s, "") +
+      encodeState({ ...state, snooze: { until: "2026-12-01T00:00:00Z" } });
+    gh.updateIssue(1, { body: snoozed, state: "closed", state_reason: "completed" });
+    await h.pass(session(4, "2026-11-24T05:00:00Z"), "2026-11-24T06:00:00Z");
+    const [issue] = h.issues();
+    expect(issue.state).toBe("closed");
+    expect(gh.repo("octo", "repo").comments).toHaveLength(0);
+    expect(stateOf(issue.body).total).toBe(7);
   });
 });
