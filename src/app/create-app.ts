@@ -6,7 +6,7 @@ import { onIssueComment } from "./handlers/comment.js";
 import { onInstallation, onInstallationRepositories } from "./handlers/installation.js";
 import { httpHandler } from "./http.js";
 import { listInstallationRepos } from "./installations.js";
-import { cloudLogSource } from "./log-source.js";
+import { cloudLogSource } from "../pass/cloud-source.js";
 import { packageVersion, type AppOptions } from "./options.js";
 import { Scheduler } from "./scheduler.js";
 

@@ -4,7 +4,7 @@ import type { ClientOptions } from "google-gax";
 import { assetPath } from "../assets.js";
 import { parseAllowList, type AllowList } from "./allow-list.js";
 import type { GardenFn } from "./garden.js";
-import type { ReadLogs } from "./log-source.js";
+import type { ReadLogs } from "../pass/cloud-source.js";
 
 /** Everything the app reads from the environment, injectable for tests. */
 export interface AppOptions {

@@ -5,7 +5,7 @@ import { render } from "../templates/render.js";
 import type { AllowList } from "./allow-list.js";
 import { findDashboard, writeDashboard, type Dashboard } from "./dashboard.js";
 import type { GardenFn } from "./garden.js";
-import type { ReadLogs } from "./log-source.js";
+import type { ReadLogs } from "../pass/cloud-source.js";
 import { loadRepoConfig } from "./repo-config.js";
 
 export type PassStatus =

@@ -9,7 +9,7 @@ import { decodeState } from "../issue-body/marker.js";
 import { analyze, type SourceResult } from "../pass/analyze.js";
 import { createApp, type AppHandle } from "./create-app.js";
 import { decodeDashboardState } from "./dashboard.js";
-import { cloudLogSource } from "./log-source.js";
+import { cloudLogSource } from "../pass/cloud-source.js";
 import type { AppOptions } from "./options.js";
 import { runAllInstallations } from "./run-all.js";
 

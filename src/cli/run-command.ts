@@ -50,27 +50,8 @@ async function cloudSource(config: GardenerConfig, from: Date, to: Date): Promis
       "no Google Cloud project: set `project` in the config or pass --project (or use --logs)",
     );
   }
-  const { readCloudLogging } = await import("../google/read-entries.js");
-  const result = await readCloudLogging(
-    {
-      projectId: config.project,
-      resourceType: config.resource.type,
-      services: config.resource.services,
-      severityFloor: config.severity,
-      since: from,
-      until: to,
-      extraFilter: config.filter || undefined,
-    },
-    { maxEntries: config.maxEntries },
-  );
-  return {
-    source: `Cloud Logging (${config.project})`,
-    entries: result.entries,
-    malformed: result.malformed,
-    complete: result.complete,
-    atLeast: result.atLeast,
-    timeRange: { from, to },
-  };
+  const { cloudLogSource } = await import("../pass/cloud-source.js");
+  return cloudLogSource()({ ...config, project: config.project }, { from, to });
 }
 
 async function writeOutputs(worklog: Worklog, out: string): Promise<void> {

@@ -28,22 +28,13 @@ describe("log-gardener run --repo", () => {
   const logs = assetPath("examples/staging-backend.jsonl");
   const config = assetPath("examples/log-gardener.yml");
   const out = mkdtempSync(path.join(tmpdir(), "gardener-sync-cli-"));
+  const syncArgs = () => [
+    ...["run", "--repo", "octo/repo", "--logs", logs, "--config", config],
+    ...["--github-url", gh.baseUrl, "--out", out],
+  ];
 
   it("prints the plan and writes nothing with --dry-run", async () => {
-    const { code, out: stdout } = await cli([
-      "run",
-      "--repo",
-      "octo/repo",
-      "--logs",
-      logs,
-      "--config",
-      config,
-      "--github-url",
-      gh.baseUrl,
-      "--dry-run",
-      "--out",
-      out,
-    ]);
+    const { code, out: stdout } = await cli([...syncArgs(), "--dry-run"]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/Plan for octo\/repo \(dry run: nothing written\): 5 action\(s\)/);
     expect(stdout.match(/^ {2}create /gm)).toHaveLength(5);
@@ -53,19 +44,7 @@ describe("log-gardener run --repo", () => {
   it("files the five demo patterns with GITHUB_TOKEN, then nothing on a rerun", async () => {
     process.env.GITHUB_TOKEN = "t";
     try {
-      const args = [
-        "run",
-        "--repo",
-        "octo/repo",
-        "--logs",
-        logs,
-        "--config",
-        config,
-        "--github-url",
-        gh.baseUrl,
-        "--out",
-        out,
-      ];
+      const args = syncArgs();
       expect((await cli(args)).code).toBe(0);
       expect(gh.repo("octo", "repo").issues).toHaveLength(5);
       gh.clearRequests();

@@ -1,7 +1,7 @@
 import type { ClientOptions } from "google-gax";
 import type { GardenerConfig } from "../config/schema.js";
 import { readCloudLogging } from "../google/read-entries.js";
-import type { SourceResult } from "../pass/analyze.js";
+import type { SourceResult } from "./analyze.js";
 
 export type ReadLogs = (
   config: GardenerConfig & { project: string },
