@@ -44,7 +44,12 @@ const PRIORITY_LABEL = (p: Priority) => `priority:${p}`;
 const MIN_HISTORY_FOR_SPIKE = 3;
 const MIN_SPIKE_COUNT = 10;
 
-function stateFor(cluster: TriagedCluster, config: GardenerConfig, previous?: IssueState): IssueState {
+function stateFor(
+  cluster: TriagedCluster,
+  config: GardenerConfig,
+  redactor: Redactor,
+  previous?: IssueState,
+): IssueState {
   const counted = uncounted(cluster.entries, previous);
   const cursor = advanceCursor(counted, previous);
   const first =
@@ -67,7 +72,8 @@ function stateFor(cluster: TriagedCluster, config: GardenerConfig, previous?: Is
         ]
       : [],
     templateId: cluster.templateId,
-    template: cluster.template.slice(0, 2000),
+    // Redacted like everything posted; a redaction placeholder then acts as one more constant word.
+    template: redactor.redactText(cluster.template).slice(0, 2000),
     service: cluster.service,
     logger: cluster.logger,
     function: cluster.function,
@@ -167,7 +173,7 @@ export function computePlan(input: PlanInput): Plan {
     if (plan.storm) return defer("storm: too many new patterns at once");
     if (index >= config.issues.maxNewPerPass)
       return defer(`over the limit of ${config.issues.maxNewPerPass} new issues per pass`);
-    const state = stateFor(cluster, config);
+    const state = stateFor(cluster, config, redactor);
     state.history[state.history.length - 1].at = now.toISOString();
     plan.actions.push({
       kind: "create",
@@ -194,7 +200,7 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
   const previous = issue.marker;
   const counted = uncounted(cluster.entries, previous);
   if (counted.length === 0) return; // nothing new: no write at all
-  const state = stateFor(cluster, config, previous);
+  const state = stateFor(cluster, config, ctx.redactor, previous);
   state.history[state.history.length - 1].at = now.toISOString();
   const fp = issue.marker.fp;
   const snoozedBefore = isSnoozed(previous, now);
@@ -216,7 +222,7 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
 
   if (regressed.length > 0 && !snoozedBefore && config.regression.policy === "new-issue") {
     const fresh: IssueState = {
-      ...stateFor({ ...cluster, entries: regressed, count: regressed.length }, config),
+      ...stateFor({ ...cluster, entries: regressed, count: regressed.length }, config, ctx.redactor),
       fp,
       aliases: previous.aliases,
       history: [{ at: now.toISOString(), count: regressed.length }],

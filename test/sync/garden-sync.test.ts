@@ -185,16 +185,19 @@ describe("garden sync against the GitHub REST API", () => {
   it("never publishes a secret, in the title, body or samples", async () => {
     const token = "ghp_" + "A1b2C3d4E5".repeat(3) + "F6G7H8";
     const mail = "jane.doe" + "@example.com";
+    const bearer = "Bearer " + "abcdefghijklmnopqrstuvwxyzABCDEFGH";
     const logs = series(
       3,
       "2026-11-23T04:00:00Z",
-      (i) => `Login failed for ${mail} with token=${token} attempt ${i}`,
+      (i) =>
+        `Login failed for ${mail} with token=${token} attempt ${i}; upstream said Authorization: ${bearer}`,
     );
     await h.pass(logs, "2026-11-23T05:00:00Z");
     const [issue] = h.issues();
     for (const text of [issue.title, issue.body!]) {
       expect(text).not.toContain(token);
       expect(text).not.toContain(mail);
+      expect(text).not.toContain("abcdefghijklmnopqrstuvwxyzABCDEFGH");
     }
     expect(issue.body).toContain("[REDACTED:");
   });
