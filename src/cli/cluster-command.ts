@@ -84,11 +84,7 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
 }
 
 /** Calls `onLine` for each line of the input (without its `\n` and a trailing `\r`). */
-async function forEachLine(
-  input: NodeJS.ReadableStream,
-  onLine: (line: string) => void,
-  afterChunk?: () => Promise<void>,
-): Promise<void> {
+async function forEachLine(input: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
   const decoder = new StringDecoder("utf8");
   let rest = "";
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
@@ -102,7 +98,6 @@ async function forEachLine(
       nl = text.indexOf("\n", start);
     }
     rest = text.slice(start);
-    if (afterChunk) await afterChunk();
   }
   rest += decoder.end();
   if (rest.endsWith("\r")) rest = rest.slice(0, -1);
@@ -135,27 +130,42 @@ export async function runClusterCommand(opts: ClusterCommandOptions, io: Cluster
       });
     }
 
+    // Every line is observed first; templates are final only once the whole input is seen (`finish`).
+    // With --ids one 32-bit handle is kept per line and each line's id printed, in order, afterwards;
+    // the table only needs a count per handle (handles are few: bounded by the templates).
+    let handles = new Uint32Array(opts.ids ? 1 << 16 : 0);
+    let lines = 0;
+    const perHandle: number[] = [];
+    await forEachLine(input, (line) => {
+      const handle = miner.observe(line);
+      if (!opts.ids) {
+        perHandle[handle] = (perHandle[handle] ?? 0) + 1;
+        return;
+      }
+      if (lines === handles.length) {
+        const grown = new Uint32Array(handles.length * 2);
+        grown.set(handles);
+        handles = grown;
+      }
+      handles[lines++] = handle;
+    });
+    miner.finish();
+
     if (opts.ids) {
       let out = "";
-      await forEachLine(
-        input,
-        (line) => {
-          out += miner.add(line).id + "\n";
-        },
-        async () => {
-          if (out.length >= FLUSH_AT) {
-            const block = out;
-            out = "";
-            await write(io.stdout, block);
-          }
-        },
-      );
+      for (let i = 0; i < lines; i++) {
+        out += miner.resolve(handles[i]).id + "\n";
+        if (out.length >= FLUSH_AT) {
+          await write(io.stdout, out);
+          out = "";
+        }
+      }
       if (out !== "") await write(io.stdout, out);
     } else {
       const counts = new Map<string, number>();
-      await forEachLine(input, (line) => {
-        const id = miner.add(line).id;
-        counts.set(id, (counts.get(id) ?? 0) + 1);
+      perHandle.forEach((n, handle) => {
+        const id = miner.resolve(handle).id;
+        counts.set(id, (counts.get(id) ?? 0) + n);
       });
       const rows = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
       const width = Math.max(5, ...rows.map(([, n]) => String(n).length));

@@ -61,12 +61,18 @@ function offerSample(samples: LogEntry[], entry: LogEntry, max: number): void {
   }
 }
 
-/** Groups entries into clusters by mined template and identity, in one pass over the entries. */
+/**
+ * Groups entries into clusters by mined template and identity: every message is observed first, so that
+ * the templates are final (see `TemplateMiner.finish`) before the entries are grouped.
+ */
 export function clusterEntries(entries: Iterable<LogEntry>, options: ClusterOptions) {
   const miner = new TemplateMiner(options.minerState);
+  const observed: Array<{ entry: LogEntry; handle: number }> = [];
+  for (const entry of entries) observed.push({ entry, handle: miner.observe(entry.message) });
+  miner.finish();
   const clusters = new Map<string, Cluster>();
-  for (const entry of entries) {
-    const match = miner.add(entry.message);
+  for (const { entry, handle } of observed) {
+    const match = miner.resolve(handle);
     const who = identity(entry);
     const fp = fingerprint(match.id, entry.service, who.logger, who.function);
     let cluster = clusters.get(fp);

@@ -35,6 +35,20 @@ describe("runClusterCommand", () => {
     expect(ids[0]).not.toBe(ids[1]);
   });
 
+  it("prints the final ids, after templates are split on a recurring event word", async () => {
+    const lines = ["bytes", "values", "bytes", "values", "bytes"].map((k, i) => `block ${i} stored as ${k}`);
+    const { out } = await run({ ids: true }, lines.join("\n") + "\n");
+    const ids = out.trimEnd().split("\n");
+    expect(ids).toHaveLength(5);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids[2]).toBe(ids[0]);
+    expect(ids[3]).toBe(ids[1]);
+    const table = await run({ ids: false }, lines.join("\n") + "\n");
+    const rows = table.out.trimEnd().split("\n");
+    expect(rows[1]).toMatch(/^\s*3\s+[0-9a-f]{12}\s+block <\*> stored as bytes$/);
+    expect(rows[2]).toMatch(/^\s*2\s+[0-9a-f]{12}\s+block <\*> stored as values$/);
+  });
+
   it("keeps empty lines and a last line without newline", async () => {
     const { out } = await run({ ids: true }, "a 1\n\r\nb\r\na 2");
     expect(out.trimEnd().split("\n")).toHaveLength(4);

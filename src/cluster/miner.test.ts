@@ -109,3 +109,204 @@ describe("TemplateMiner", () => {
     expect(m.state().templates[0].count).toBe(5000);
   });
 });
+
+/** Observes all messages, finishes, and returns the final id of each. */
+function twoPhase(m: TemplateMiner, messages: string[]): string[] {
+  const handles = messages.map((s) => m.observe(s));
+  m.finish();
+  return handles.map((h) => m.resolve(h).id);
+}
+
+const stored = (kind: string, n: number) => `block rdd_${n} stored as ${kind} in memory`;
+
+describe("TemplateMiner split on event words", () => {
+  it("splits a slot that took a few words, each seen repeatedly, into templates of their own", () => {
+    const m = new TemplateMiner();
+    const messages = [stored("bytes", 1), stored("bytes", 2), stored("values", 3), stored("bytes", 4)];
+    messages.push(stored("values", 5));
+    const ids = twoPhase(m, messages);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
+    expect(ids[4]).toBe(ids[2]);
+    expect(m.template(ids[0])).toBe("block <*> stored as bytes in memory");
+    expect(m.template(ids[2])).toBe("block <*> stored as values in memory");
+  });
+
+  it("keeps the first word's template id, and the split ids are the same in another run", () => {
+    const messages = [stored("bytes", 1), stored("bytes", 2), stored("values", 3), stored("values", 4)];
+    const oneByOne = new TemplateMiner().add(stored("bytes", 9)).id;
+    const a = twoPhase(new TemplateMiner(), messages);
+    const b = twoPhase(new TemplateMiner(), messages);
+    expect(a).toEqual(b);
+    expect(a[0]).toBe(oneByOne);
+  });
+
+  it("does not split on a word seen once", () => {
+    const ids = twoPhase(new TemplateMiner(), [
+      "session closed for user alice",
+      "session closed for user alice",
+      "session closed for user bob",
+    ]);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it("does not split a slot with many distinct words, however often each is seen", () => {
+    const users = ["alice", "bob", "carol", "dave"];
+    const ids = twoPhase(
+      new TemplateMiner(),
+      [...users, ...users, ...users].map((u) => `session closed for user ${u}`),
+    );
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it("does not split a slot that also held a masked value", () => {
+    const ids = twoPhase(new TemplateMiner(), [
+      "lookup for host alpha failed",
+      "lookup for host alpha failed",
+      "lookup for host beta failed",
+      "lookup for host beta failed",
+      "lookup for host node7 failed",
+    ]);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it("does not split on a unit after a number", () => {
+    const ids = twoPhase(new TemplateMiner(), [
+      "flush took 12 ms in total",
+      "flush took 30 ms in total",
+      "flush took 2 seconds in total",
+      "flush took 5 seconds in total",
+    ]);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it("splits only once the input is finished; add() and resolve() before finish() agree", () => {
+    const messages = [stored("bytes", 1), stored("values", 2), stored("bytes", 3), stored("values", 4)];
+    const plain = new TemplateMiner();
+    const added = messages.map((s) => plain.add(s).id);
+    expect(new Set(added).size).toBe(1);
+    const m = new TemplateMiner();
+    const handles = messages.map((s) => m.observe(s));
+    expect(handles.map((h) => m.resolve(h).id)).toEqual(added);
+    m.finish();
+    expect(new Set(handles.map((h) => m.resolve(h).id)).size).toBe(2);
+    expect(() => m.resolve(12345)).toThrow(RangeError);
+  });
+
+  it("hands out few handles for many messages (memory bounded by templates)", () => {
+    const m = new TemplateMiner(undefined, { exactCache: 16 });
+    const handles = new Set<number>();
+    for (let i = 0; i < 5000; i++) handles.add(m.observe(`request ${i} served in ${i % 97} ms`));
+    for (let i = 0; i < 5000; i++) handles.add(m.observe(`request ${i} ${i % 2 ? "read" : "write"} done`));
+    expect(handles.size).toBeLessThanOrEqual(3);
+    m.finish();
+    expect(m.state().templates).toHaveLength(3);
+  });
+
+  it("gives the same answers with and without the exact-repeat cache", () => {
+    const messages = [stored("bytes", 1), stored("values", 2), stored("bytes", 1), stored("values", 2)];
+    expect(twoPhase(new TemplateMiner(), messages)).toEqual(
+      twoPhase(new TemplateMiner(undefined, { exactCache: 0 }), messages),
+    );
+  });
+});
+
+describe("TemplateMiner split templates across runs", () => {
+  const first = [stored("bytes", 1), stored("bytes", 2), stored("values", 3), stored("values", 4)];
+
+  it("saves split templates with their ids and sends later messages to the matching one", () => {
+    const one = new TemplateMiner();
+    const ids = twoPhase(one, first);
+    const two = new TemplateMiner(roundTrip(one.state()));
+    expect(twoPhase(two, [stored("values", 7), stored("bytes", 8), stored("bytes", 9)])).toEqual([
+      ids[2],
+      ids[0],
+      ids[0],
+    ]);
+    expect(two.template(ids[0])).toBe("block <*> stored as bytes in memory");
+    expect(two.template(ids[2])).toBe("block <*> stored as values in memory");
+  });
+
+  it("keeps a split slot split: a new word neither joins nor generalises the split templates", () => {
+    const one = new TemplateMiner();
+    const ids = twoPhase(one, first);
+    const two = new TemplateMiner(roundTrip(one.state()));
+    const later = twoPhase(two, [stored("blocks", 5), stored("bytes", 6)]);
+    expect(later[0]).not.toBe(ids[0]);
+    expect(later[0]).not.toBe(ids[2]);
+    expect(later[1]).toBe(ids[0]);
+    expect(two.template(ids[0])).toBe("block <*> stored as bytes in memory");
+  });
+
+  it("matches split templates seeded from {id, template} pairs only (the issue sync)", () => {
+    const m = new TemplateMiner({
+      version: 1,
+      templates: [
+        { id: "aaaaaaaaaaaa", template: "block <*> stored as <*> in memory" },
+        { id: "bbbbbbbbbbbb", template: "block <*> stored as bytes in memory" },
+        { id: "cccccccccccc", template: "block <*> stored as values in memory" },
+      ],
+    });
+    expect(twoPhase(m, [stored("values", 1), stored("bytes", 2), stored("blocks", 3)])).toEqual([
+      "cccccccccccc",
+      "bbbbbbbbbbbb",
+      "aaaaaaaaaaaa",
+    ]);
+    const n = new TemplateMiner({
+      version: 1,
+      templates: [
+        { id: "bbbbbbbbbbbb", template: "block <*> stored as bytes in memory" },
+        { id: "cccccccccccc", template: "block <*> stored as values in memory" },
+      ],
+    });
+    const ids = twoPhase(n, [stored("blocks", 3), stored("values", 1)]);
+    expect(ids[0]).not.toMatch(/^(b|c)+$/);
+    expect(ids[1]).toBe("cccccccccccc");
+    expect(n.template("cccccccccccc")).toBe("block <*> stored as values in memory");
+  });
+
+  it("splits a pattern first seen with one word when another recurs in a later run, keeping its id", () => {
+    const one = new TemplateMiner();
+    const [id] = twoPhase(one, [stored("bytes", 1), stored("bytes", 2)]);
+    expect(one.template(id)).toBe("block <*> stored as bytes in memory");
+    const two = new TemplateMiner(roundTrip(one.state()));
+    const ids = twoPhase(two, [stored("values", 3), stored("bytes", 4), stored("values", 5)]);
+    expect(ids[1]).toBe(id);
+    expect(ids[0]).not.toBe(id);
+    expect(ids[2]).toBe(ids[0]);
+  });
+
+  it("carries the words of an undecided slot to the next run, which may then split it", () => {
+    const one = new TemplateMiner();
+    const [id] = twoPhase(one, [stored("bytes", 1), stored("bytes", 2), stored("values", 3)]);
+    const saved = roundTrip(one.state());
+    expect(saved.templates).toHaveLength(1);
+    expect(saved.templates[0].template).toBe("block <*> stored as <*> in memory");
+    expect(saved.templates[0].slots).toEqual({ "4": { bytes: 2, values: 1 } });
+    const two = new TemplateMiner(saved);
+    const ids = twoPhase(two, [stored("values", 4), stored("bytes", 5)]);
+    expect(ids[1]).toBe(id);
+    expect(ids[0]).not.toBe(id);
+    expect(
+      two
+        .state()
+        .templates.map((t) => t.template)
+        .sort(),
+    ).toEqual(["block <*> stored as bytes in memory", "block <*> stored as values in memory"]);
+  });
+
+  it("treats a variable slot seeded without its words as a variable for good", () => {
+    const m = new TemplateMiner({
+      version: 1,
+      templates: [{ id: "aaaaaaaaaaaa", template: "block <*> stored as <*> in memory" }],
+    });
+    const ids = twoPhase(m, [
+      stored("bytes", 1),
+      stored("bytes", 2),
+      stored("values", 3),
+      stored("values", 4),
+    ]);
+    expect(new Set(ids)).toEqual(new Set(["aaaaaaaaaaaa"]));
+  });
+});

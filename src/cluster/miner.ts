@@ -2,6 +2,12 @@
 // cache, and otherwise finds the most similar template of the same length and leading word, generalising
 // it (differing positions become `<*>`) or creating a new one. Ids are assigned once, when a template is
 // created, and never change; the state (templates in their human form) restores them in a later run.
+//
+// Two-phase use (`observe` every message, then `finish`, then `resolve` each handle) adds one decision
+// that needs the whole input: a slot that took only a few distinct plain words, each seen repeatedly
+// (`stored as bytes` / `stored as values`), names the kind of event rather than a value, so the template
+// is split on it and each word becomes a constant of its own template. A slot that shows more words, or
+// any masked value, stays a variable for good. `add` keeps the one-pass behaviour (no split).
 import { fingerprint } from "./fingerprint.js";
 import { maskedKey, keyTokens, templateTokens, renderTokens, WILDCARD, LINE_BREAK } from "./mask.js";
 
@@ -14,13 +20,46 @@ export interface TemplateMatch {
 
 export interface MinerState {
   version: 1;
-  templates: Array<{ id: string; template: string; count?: number }>;
+  templates: Array<{
+    id: string;
+    template: string;
+    count?: number;
+    /**
+     * Words seen so far in variable slots that may still turn out to be event words, by token position:
+     * `{"4": {"bytes": 12, "values": 3}}`. Optional; a slot without it is a variable for good.
+     */
+    slots?: Record<string, Record<string, number>>;
+  }>;
 }
+
+/** Words seen in one slot that may still be an event word, with their counts from earlier runs. */
+type SlotValues = Map<string, number>;
 
 interface Cluster {
   readonly id: string;
   tokens: string[];
   match: TemplateMatch;
+  /** Messages counted, earlier runs (state) included. */
+  count: number;
+  /** Messages of this run, i.e. the sum of the counts of its variants. */
+  observed: number;
+  /** Variable slots still watched (position → words seen, with counts from earlier runs). */
+  slots: Map<number, SlotValues>;
+  /** Positions of `slots` in ascending order. */
+  live: number[];
+  /** Positions whose constant is an event word that was split on: a different word there never joins. */
+  frozen: Set<number> | undefined;
+  /** Handles of the variants of this cluster, and the variant for each combination of watched words. */
+  handles: number[];
+  keys: Map<string, Variant>;
+}
+
+/** Messages of one cluster that share the words in its watched slots (a handle points to one). */
+interface Variant {
+  readonly handle: number;
+  cluster: Cluster;
+  /** Tokens of the first message (values in every watched slot and every constant of that time). */
+  readonly tokens: string[];
   count: number;
 }
 
@@ -31,6 +70,12 @@ const EXACT_LIMIT = 1 << 16;
 const EXACT_MAX_LENGTH = 512;
 /** Masked shapes remembered; the cache is a shortcut only and is dropped when full. */
 const CACHE_LIMIT = 1 << 17;
+/** A slot with more distinct words than this is a variable. */
+const MAX_EVENT_WORDS = 3;
+/** Each word of a slot must be seen this often for the slot to be split on. */
+const MIN_WORD_COUNT = 2;
+/** Word combinations tracked per cluster; past this the slot with the most words is given up. */
+const MAX_VARIANTS = 64;
 
 export interface MinerOptions {
   /** Entries of the exact-repeat cache (0 turns it off); the default is 65,536. */
@@ -43,6 +88,11 @@ function isEnum(token: string): boolean {
   return token.length >= 2 && ENUM.test(token);
 }
 
+/** A token that may be an event word: no masked part, not a line break. */
+function isPlain(token: string | undefined): token is string {
+  return token !== undefined && token !== LINE_BREAK && !token.includes(WILDCARD);
+}
+
 function bucketKey(tokens: readonly string[]): string {
   const first = tokens[0] ?? "";
   return tokens.length + "\u0000" + (first.includes(WILDCARD) ? WILDCARD : first);
@@ -51,46 +101,77 @@ function bucketKey(tokens: readonly string[]): string {
 export class TemplateMiner {
   private readonly byId = new Map<string, Cluster>();
   private readonly buckets = new Map<string, Cluster[]>();
-  private readonly cache = new Map<string, Cluster>();
+  private readonly cache = new Map<string, Variant>();
   /** Exact repeats of recent messages skip masking (logs repeat themselves a lot). */
-  private readonly exact = new Map<string, Cluster>();
+  private readonly exact = new Map<string, Variant>();
   private readonly exactLimit: number;
+  private readonly variants: Variant[] = [];
 
   constructor(state?: MinerState, options: MinerOptions = {}) {
     this.exactLimit = options.exactCache ?? EXACT_LIMIT;
     for (const t of state?.templates ?? []) {
       if (this.byId.has(t.id)) continue;
       const tokens = templateTokens(t.template);
-      this.insert(t.id, tokens, t.count ?? 0);
+      const cluster = this.insert(t.id, tokens, typeof t.count === "number" ? t.count : 0);
+      if (t.slots !== undefined && t.slots !== null && typeof t.slots === "object")
+        this.seedSlots(cluster, t.slots);
+    }
+    this.freezeSiblings();
+  }
+
+  /** Assigns a message to a template (creating or generalising one) and returns it, in one pass. */
+  add(message: string): TemplateMatch {
+    return this.variants[this.observe(message)].cluster.match;
+  }
+
+  /**
+   * First phase: assigns a message to a template and returns a handle for {@link resolve}. Handles are
+   * small integers, bounded by the number of templates (not of messages).
+   */
+  observe(message: string): number {
+    let variant = this.exact.get(message);
+    if (variant === undefined) {
+      const key = maskedKey(message);
+      variant = this.cache.get(key);
+      if (variant === undefined) {
+        const tokens = keyTokens(key);
+        let cluster = this.search(tokens);
+        if (cluster === undefined) {
+          // the template's tokens change as it generalises; the variant keeps the message's own
+          cluster = this.insert(this.newId(tokens), tokens.slice(), 0);
+        } else {
+          this.generalise(cluster, tokens);
+        }
+        variant = this.variantFor(cluster, tokens);
+        if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+        this.cache.set(key, variant);
+      }
+      if (this.exactLimit > 0 && message.length <= EXACT_MAX_LENGTH) {
+        if (this.exact.size >= this.exactLimit) this.exact.clear();
+        this.exact.set(message, variant);
+      }
+    }
+    variant.count++;
+    variant.cluster.count++;
+    variant.cluster.observed++;
+    return variant.handle;
+  }
+
+  /**
+   * Second phase: splits templates on the slots whose few words each recurred (see the file comment).
+   * Call it once all messages are observed; observing more afterwards is allowed.
+   */
+  finish(): void {
+    for (const cluster of [...this.byId.values()]) {
+      if (cluster.live.length > 0) this.maybeSplit(cluster);
     }
   }
 
-  /** Assigns a message to a template (creating or generalising one) and returns it. */
-  add(message: string): TemplateMatch {
-    let cluster = this.exact.get(message);
-    if (cluster !== undefined) {
-      cluster.count++;
-      return cluster.match;
-    }
-    const key = maskedKey(message);
-    cluster = this.cache.get(key);
-    if (cluster === undefined) {
-      const tokens = keyTokens(key);
-      cluster = this.search(tokens);
-      if (cluster === undefined) {
-        cluster = this.insert(this.newId(tokens), tokens, 0);
-      } else {
-        this.generalise(cluster, tokens);
-      }
-      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-      this.cache.set(key, cluster);
-    }
-    if (this.exactLimit > 0 && message.length <= EXACT_MAX_LENGTH) {
-      if (this.exact.size >= this.exactLimit) this.exact.clear();
-      this.exact.set(message, cluster);
-    }
-    cluster.count++;
-    return cluster.match;
+  /** The template a handle from {@link observe} belongs to (after {@link finish}: its final template). */
+  resolve(handle: number): TemplateMatch {
+    const variant = this.variants[handle];
+    if (variant === undefined) throw new RangeError(`unknown template handle ${handle}`);
+    return variant.cluster.match;
   }
 
   /** The current template for an id (it may have been generalised since `add` returned it). */
@@ -101,18 +182,29 @@ export class TemplateMiner {
   state(): MinerState {
     return {
       version: 1,
-      templates: [...this.byId.values()].map((c) => ({
-        id: c.id,
-        template: c.match.template,
-        count: c.count,
-      })),
+      templates: [...this.byId.values()].map((c) => {
+        const entry: MinerState["templates"][number] = {
+          id: c.id,
+          template: c.match.template,
+          count: c.count,
+        };
+        if (c.live.length > 0) {
+          const slots: Record<string, Record<string, number>> = {};
+          for (const pos of c.live) slots[String(pos)] = Object.fromEntries(this.slotTotals(c, pos));
+          entry.slots = slots;
+        }
+        return entry;
+      }),
     };
   }
 
   private newId(tokens: readonly string[]): string {
-    const text = renderTokens(tokens);
-    let id = fingerprint(text);
-    for (let n = 1; this.byId.has(id); n++) id = fingerprint(text, String(n));
+    return this.freeId(renderTokens(tokens));
+  }
+
+  private freeId(...parts: string[]): string {
+    let id = fingerprint(...parts);
+    for (let n = 1; this.byId.has(id); n++) id = fingerprint(...parts, String(n));
     return id;
   }
 
@@ -122,6 +214,12 @@ export class TemplateMiner {
       tokens,
       match: { id, template: renderTokens(tokens) },
       count,
+      observed: 0,
+      slots: new Map(),
+      live: [],
+      frozen: undefined,
+      handles: [],
+      keys: new Map(),
     };
     this.byId.set(id, cluster);
     const key = bucketKey(tokens);
@@ -131,14 +229,58 @@ export class TemplateMiner {
     return cluster;
   }
 
+  /** Restores the words watched in a seeded template's variable slots (malformed entries are ignored). */
+  private seedSlots(cluster: Cluster, slots: Record<string, Record<string, number>>): void {
+    for (const [at, words] of Object.entries(slots)) {
+      const pos = Number(at);
+      if (!Number.isInteger(pos) || cluster.tokens[pos] !== WILDCARD) continue;
+      if (words === null || typeof words !== "object") continue;
+      const values: SlotValues = new Map();
+      for (const [word, n] of Object.entries(words)) {
+        if (isPlain(word) && !/\s/.test(word) && typeof n === "number" && n >= 0) values.set(word, n);
+      }
+      if (values.size === 0 || values.size > MAX_EVENT_WORDS) continue;
+      cluster.slots.set(pos, values);
+    }
+    cluster.live = [...cluster.slots.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Seeded templates that differ in exactly one position, where both have a plain word, were kept apart
+   * on purpose (a split of an earlier run, or separate issues): that word is frozen in both.
+   */
+  private freezeSiblings(): void {
+    for (const bucket of this.buckets.values()) {
+      if (bucket.length < 2) continue;
+      const groups = new Map<string, Cluster[]>();
+      for (const c of bucket) {
+        const t = c.tokens;
+        for (let i = 0; i < t.length; i++) {
+          if (!isPlain(t[i])) continue;
+          const key = i + "\u0001" + t.slice(0, i).join("\u0002") + "\u0001" + t.slice(i + 1).join("\u0002");
+          const group = groups.get(key);
+          if (group) group.push(c);
+          else groups.set(key, [c]);
+        }
+      }
+      for (const [key, group] of groups) {
+        if (group.length < 2) continue;
+        const pos = Number(key.slice(0, key.indexOf("\u0001")));
+        for (const c of group) (c.frozen ??= new Set()).add(pos);
+      }
+    }
+  }
+
   private search(tokens: readonly string[]): Cluster | undefined {
     const bucket = this.buckets.get(bucketKey(tokens));
     if (bucket === undefined) return undefined;
     const n = tokens.length;
     let best: Cluster | undefined;
     let bestScore = -1;
+    let bestSame = -1;
     for (const c of bucket) {
       const ct = c.tokens;
+      const frozen = c.frozen;
       let same = 0;
       let wild = 0;
       let ok = true;
@@ -147,15 +289,22 @@ export class TemplateMiner {
         const b = tokens[i];
         if (a === WILDCARD) wild++;
         else if (a === b) same++;
-        else if (a === LINE_BREAK || b === LINE_BREAK || (isEnum(a) && isEnum(b))) {
+        else if (
+          a === LINE_BREAK ||
+          b === LINE_BREAK ||
+          (isEnum(a) && isEnum(b)) ||
+          (frozen !== undefined && frozen.has(i))
+        ) {
           ok = false;
           break;
         }
       }
       if (!ok) continue;
       const score = n === wild ? 1 : same / (n - wild);
-      if (score > bestScore) {
+      // On a tie the more specific template wins (a split template over a more general one).
+      if (score > bestScore || (score === bestScore && same > bestSame)) {
         bestScore = score;
+        bestSame = same;
         best = c;
       }
     }
@@ -165,8 +314,16 @@ export class TemplateMiner {
   private generalise(cluster: Cluster, tokens: readonly string[]): void {
     const ct = cluster.tokens;
     let changed = false;
+    let watched = false;
     for (let i = 0; i < ct.length; i++) {
-      if (ct[i] !== tokens[i] && ct[i] !== WILDCARD) {
+      const a = ct[i];
+      if (a !== tokens[i] && a !== WILDCARD) {
+        // A word that starts to vary may be an event word: watch the slot, starting with the old word
+        // (the messages of earlier runs all had it).
+        if (isPlain(a) && isPlain(tokens[i])) {
+          cluster.slots.set(i, new Map([[a, cluster.count - cluster.observed]]));
+          watched = true;
+        }
         ct[i] = WILDCARD;
         changed = true;
       }
@@ -174,5 +331,138 @@ export class TemplateMiner {
     if (changed) {
       cluster.match = { id: cluster.id, template: renderTokens(ct) };
     }
+    if (watched) {
+      cluster.live = [...cluster.slots.keys()].sort((a, b) => a - b);
+      this.rekey(cluster);
+    }
+  }
+
+  /** The variant of a cluster for a message's tokens, updating the words seen in the watched slots. */
+  private variantFor(cluster: Cluster, tokens: string[]): Variant {
+    let dropped = false;
+    for (const pos of cluster.live) {
+      const word = tokens[pos];
+      const values = cluster.slots.get(pos) as SlotValues;
+      if (!isPlain(word)) {
+        cluster.slots.delete(pos);
+        dropped = true;
+      } else if (!values.has(word)) {
+        values.set(word, 0);
+        if (values.size > MAX_EVENT_WORDS) {
+          cluster.slots.delete(pos);
+          dropped = true;
+        }
+      }
+    }
+    if (dropped) {
+      cluster.live = cluster.live.filter((pos) => cluster.slots.has(pos));
+      this.rekey(cluster);
+    }
+    const key = this.variantKey(cluster, tokens);
+    let variant = cluster.keys.get(key);
+    if (variant === undefined) {
+      variant = { handle: this.variants.length, cluster, tokens, count: 0 };
+      this.variants.push(variant);
+      cluster.handles.push(variant.handle);
+      cluster.keys.set(key, variant);
+      if (cluster.keys.size > MAX_VARIANTS) {
+        // Too many combinations: the slot with the most words is a variable.
+        let widest = cluster.live[0];
+        for (const pos of cluster.live) {
+          if ((cluster.slots.get(pos) as SlotValues).size > (cluster.slots.get(widest) as SlotValues).size)
+            widest = pos;
+        }
+        cluster.slots.delete(widest);
+        cluster.live = cluster.live.filter((pos) => pos !== widest);
+        this.rekey(cluster);
+      }
+    }
+    return variant;
+  }
+
+  private variantKey(cluster: Cluster, tokens: readonly string[]): string {
+    const live = cluster.live;
+    if (live.length === 0) return "";
+    let key = tokens[live[0]];
+    for (let i = 1; i < live.length; i++) key += "\u0001" + tokens[live[i]];
+    return key;
+  }
+
+  private rekey(cluster: Cluster): void {
+    cluster.keys.clear();
+    for (const handle of cluster.handles) {
+      const variant = this.variants[handle];
+      const key = this.variantKey(cluster, variant.tokens);
+      if (!cluster.keys.has(key)) cluster.keys.set(key, variant);
+    }
+  }
+
+  /** Words of a watched slot with their counts, earlier runs included, in the order first seen. */
+  private slotTotals(cluster: Cluster, pos: number): Map<string, number> {
+    const totals = new Map(cluster.slots.get(pos));
+    for (const handle of cluster.handles) {
+      const variant = this.variants[handle];
+      const word = variant.tokens[pos];
+      totals.set(word, (totals.get(word) ?? 0) + variant.count);
+    }
+    return totals;
+  }
+
+  /** Whether every message has a bare variable just before a slot (then a word there is a unit: `5 KB`). */
+  private followsBareVariable(cluster: Cluster, pos: number): boolean {
+    if (pos === 0 || cluster.tokens[pos - 1] !== WILDCARD || cluster.slots.has(pos - 1)) return false;
+    for (const handle of cluster.handles) {
+      if (this.variants[handle].tokens[pos - 1] !== WILDCARD) return false;
+    }
+    return true;
+  }
+
+  private maybeSplit(cluster: Cluster): void {
+    let split = -1;
+    let words: Map<string, number> | undefined;
+    for (const pos of cluster.live) {
+      const totals = this.slotTotals(cluster, pos);
+      if (totals.size < 2 || totals.size > MAX_EVENT_WORDS) continue;
+      let frequent = true;
+      for (const n of totals.values()) if (n < MIN_WORD_COUNT) frequent = false;
+      if (!frequent || this.followsBareVariable(cluster, pos)) continue;
+      split = pos;
+      words = totals;
+      break;
+    }
+    if (words === undefined) return;
+    // The first word seen keeps the template and its id; each other word gets a template whose id is
+    // derived from the parent's, so that the same split gives the same ids in any run.
+    const handles = cluster.handles;
+    const children = new Map<string, Cluster>();
+    let first = true;
+    for (const [word, total] of words) {
+      const tokens = cluster.tokens.slice();
+      tokens[split] = word;
+      let child: Cluster;
+      if (first) {
+        child = cluster;
+        cluster.tokens = tokens;
+        cluster.match = { id: cluster.id, template: renderTokens(tokens) };
+        first = false;
+      } else {
+        child = this.insert(this.freeId(cluster.id, String(split), word), tokens, 0);
+      }
+      child.count = total;
+      child.observed = 0;
+      child.handles = [];
+      child.slots = new Map();
+      child.live = [];
+      child.frozen = new Set(cluster.frozen ?? []).add(split);
+      children.set(word, child);
+    }
+    for (const handle of handles) {
+      const variant = this.variants[handle];
+      const child = children.get(variant.tokens[split]) as Cluster;
+      variant.cluster = child;
+      child.handles.push(handle);
+      child.observed += variant.count;
+    }
+    for (const child of children.values()) this.rekey(child);
   }
 }
