@@ -14,6 +14,8 @@ export interface RunRecord {
 export interface IssueState {
   v: number;
   fp: string;
+  /** Newest fingerprint algorithm covered by `fp` and `aliases` (absent: before versioning). */
+  fpv?: number;
   /** Fingerprints this pattern had under older algorithms or merged patterns (`/garden link`). */
   aliases: string[];
   templateId: string;
@@ -59,7 +61,10 @@ export type DecodedState = { ok: true; state: IssueState } | { ok: false; reason
 export function decodeState(body: string | null | undefined): DecodedState | undefined {
   const text = body ?? "";
   const match = STATE_RE.exec(text);
-  if (!match) return ANY_MARKER_RE.test(text) ? { ok: false, reason: "state marker missing" } : undefined;
+  if (!match) {
+    if (text.includes(`<!-- ${PREFIX}:state`)) return { ok: false, reason: "state marker is not valid JSON" };
+    return ANY_MARKER_RE.test(text) ? { ok: false, reason: "state marker missing" } : undefined;
+  }
   try {
     const state = JSON.parse(match[1]) as IssueState;
     if (

@@ -1,3 +1,4 @@
+import { FINGERPRINT_VERSION } from "../cluster/fingerprint.js";
 import { decodeState, type IssueState } from "../issue-body/marker.js";
 
 /** An issue as listed from GitHub, reduced to what planning needs. */
@@ -17,12 +18,21 @@ export type TrackedIssue = ExistingIssue & { marker: IssueState };
 export interface Inventory {
   /** Issues by fingerprint and alias; an open issue wins over closed ones, then the newest. */
   byFingerprint: Map<string, TrackedIssue>;
+  /**
+   * Issues whose fingerprint an older algorithm wrote, by template id and service: used only when no
+   * fingerprint or alias matches, and only when one issue has that key (`undefined` marks an ambiguous key).
+   */
+  byPattern: Map<string, TrackedIssue | undefined>;
   tracked: TrackedIssue[];
   damaged: Array<{ issue: ExistingIssue; reason: string; fingerprint?: string }>;
 }
 
 export const DASHBOARD_LABEL = "log-gardener:dashboard";
 const VISIBLE_FP_RE = /Fingerprint `([0-9a-f]{12})`/;
+
+export function patternKey(templateId: string, service?: string): string {
+  return `${templateId}\u0000${service ?? ""}`;
+}
 
 /** An open issue wins, then one not closed as a duplicate (`/garden link`), then the newest. */
 function better(a: TrackedIssue, b: TrackedIssue): TrackedIssue {
@@ -35,6 +45,7 @@ function better(a: TrackedIssue, b: TrackedIssue): TrackedIssue {
 /** Parses the markers of the bot's issues; damaged ones are kept aside with what can still be read. */
 export function inventory(issues: ExistingIssue[]): Inventory {
   const byFingerprint = new Map<string, TrackedIssue>();
+  const byPattern = new Map<string, TrackedIssue | undefined>();
   const tracked: TrackedIssue[] = [];
   const damaged: Inventory["damaged"] = [];
   for (const issue of issues) {
@@ -51,5 +62,10 @@ export function inventory(issues: ExistingIssue[]): Inventory {
       byFingerprint.set(fp, current ? better(current, item) : item);
     }
   }
-  return { byFingerprint, tracked, damaged };
+  for (const item of tracked) {
+    if (item.marker.fpv === FINGERPRINT_VERSION) continue;
+    const key = patternKey(item.marker.templateId, item.marker.service);
+    byPattern.set(key, byPattern.has(key) ? undefined : item);
+  }
+  return { byFingerprint, byPattern, tracked, damaged };
 }

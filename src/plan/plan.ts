@@ -9,7 +9,7 @@ import type { Redactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
 import type { TriagedCluster } from "../triage/triage.js";
 import { advanceCursor, uncounted } from "./counting.js";
-import { inventory, type ExistingIssue, type TrackedIssue } from "./existing.js";
+import { inventory, patternKey, type ExistingIssue, type TrackedIssue } from "./existing.js";
 import { issueLabels } from "./labels.js";
 
 export type Action =
@@ -63,6 +63,7 @@ function stateFor(
   return {
     v: MARKER_VERSION,
     fp: previous?.fp ?? cluster.fingerprint,
+    fpv: previous?.fpv ?? FINGERPRINT_VERSION,
     aliases: previous
       ? [
           ...new Set([
@@ -144,7 +145,9 @@ export function computePlan(input: PlanInput): Plan {
     );
 
   for (const cluster of input.clusters) {
-    const issue = inv.byFingerprint.get(cluster.fingerprint);
+    const issue =
+      inv.byFingerprint.get(cluster.fingerprint) ??
+      inv.byPattern.get(patternKey(cluster.templateId, cluster.service));
     if (!issue) {
       if (damagedFps.has(cluster.fingerprint)) continue; // reported in `damaged`, never filed twice
       if (qualifies(cluster, config)) fresh.push(cluster);
@@ -314,5 +317,3 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
     });
   }
 }
-
-export { FINGERPRINT_VERSION };

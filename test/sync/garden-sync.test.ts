@@ -293,4 +293,63 @@ describe("garden sync against the GitHub REST API", () => {
     expect(gh.repo("octo", "repo").comments).toHaveLength(0);
     expect(stateOf(issue.body).total).toBe(7);
   });
+
+  it("reports an issue whose marker a human damaged instead of filing the pattern again", async () => {
+    await h.pass(session(3), "2026-11-23T05:00:00Z");
+    const body = h
+      .issues()[0]
+      .body!.replace(/<!-- log-gardener:state .* -->/s, "<!-- log-gardener:state {broken -->");
+    gh.updateIssue(1, { body });
+    const result = await h.pass(session(2, "2026-11-23T06:00:00Z"), "2026-11-23T06:30:00Z");
+    expect(h.issues()).toHaveLength(1);
+    expect(result.plan.damaged).toEqual([
+      {
+        issue: 1,
+        reason: "state marker is not valid JSON",
+        fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+      },
+    ]);
+    expect(result.worklog.notes.join("\n")).toMatch(/Issue #1 has the bot's label but its marker is damaged/);
+  });
+
+  it("finds an issue filed under an older fingerprint algorithm and keeps the new fingerprint as an alias", async () => {
+    await h.pass(session(3), "2026-11-23T05:00:00Z");
+    const [first] = h.issues();
+    const old = stateOf(first.body);
+    const legacy = { ...old, fp: "0123456789ab", fpv: undefined, aliases: [] };
+    gh.updateIssue(1, { body: first.body!.replace(/<!-- log-gardener:state .* -->/s, encodeState(legacy)) });
+    await h.pass(session(2, "2026-11-23T06:00:00Z"), "2026-11-23T06:30:00Z");
+    expect(h.issues()).toHaveLength(1);
+    const state = stateOf(h.issues()[0].body);
+    expect(state.fp).toBe("0123456789ab");
+    expect(state.aliases).toEqual([old.fp]);
+    expect(state.total).toBe(5);
+  });
+
+  it("recognises a known pattern whose new messages alone would mine a different template", async () => {
+    const queue = (names: string[], start: string) =>
+      series(names.length, start, (i) => `Worker pool exhausted on queue ${names[i]} after retries`);
+    await h.pass(queue(["reports", "reports", "reports"], "2026-11-23T04:00:00Z"), "2026-11-23T05:00:00Z");
+    expect(h.issues()[0].title).toContain("queue reports after retries");
+    await h.pass(
+      queue(["emails", "billing", "search", "ingest"], "2026-11-23T06:00:00Z"),
+      "2026-11-23T07:00:00Z",
+    );
+    expect(h.issues()).toHaveLength(1);
+    expect(stateOf(h.issues()[0].body).total).toBe(7);
+  });
+
+  it("waits out a secondary rate limit and loses nothing", async () => {
+    gh.failNext({
+      method: "POST",
+      pathPattern: /\/issues$/,
+      status: 403,
+      secondaryRateLimit: true,
+      retryAfter: 1,
+    });
+    const result = await h.pass(session(4), "2026-11-23T05:00:00Z");
+    expect(result.applied?.failures).toEqual([]);
+    expect(h.issues()).toHaveLength(1);
+    expect(gh.requests.filter((r) => r.fault)).toHaveLength(1);
+  });
 });
