@@ -11,6 +11,7 @@ export interface GardenArgs {
   config: GardenerConfig;
   source: SourceResult;
   now: Date;
+  refresh?: number[];
 }
 
 export interface GardenOutcome {

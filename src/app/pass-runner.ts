@@ -35,6 +35,8 @@ export interface PassDeps {
   log?: Logger;
   /** Run even when the repo's schedule says the next pass is not due yet (`/garden run`). */
   force?: boolean;
+  /** Issues whose samples are re-rendered even when nothing new was counted (`/garden samples`). */
+  refresh?: number[];
 }
 
 const DEFAULT_SCHEDULE = "hourly";
@@ -110,7 +112,7 @@ export async function runRepoPass(
   let status: PassStatus = "ran";
   try {
     const source = await deps.readLogs(config, { from, to: now });
-    const outcome = await deps.garden({ gh, owner, repo, config, source, now });
+    const outcome = await deps.garden({ gh, owner, repo, config, source, now, refresh: deps.refresh });
     worklog = render("worklog", outcome.worklog);
     failures = outcome.failures;
   } catch (error) {

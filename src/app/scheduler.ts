@@ -95,7 +95,10 @@ export class Scheduler {
   }
 
   /** Runs one repo's pass unless one is already running here (then `busy`); never throws. */
-  runRepo(full: string, opts: { force?: boolean; installationId?: number } = {}): Promise<RepoPassResult> {
+  runRepo(
+    full: string,
+    opts: { force?: boolean; installationId?: number; refresh?: number[] } = {},
+  ): Promise<RepoPassResult> {
     const key = keyOf(full);
     if (this.running.has(key))
       return Promise.resolve({ repo: full, status: "busy", message: "a pass is running" });
@@ -110,7 +113,11 @@ export class Scheduler {
     const run = (async (): Promise<RepoPassResult> => {
       try {
         const gh = await this.opts.octokitFor(t.installationId);
-        const result = await runRepoPass(gh, t.owner, t.repo, { ...this.opts.pass, force: opts.force });
+        const result = await runRepoPass(gh, t.owner, t.repo, {
+          ...this.opts.pass,
+          force: opts.force,
+          refresh: opts.refresh,
+        });
         if (result.nextDue) t.nextDue = Date.parse(result.nextDue);
         else if (result.status === "not-configured") t.nextDue = undefined;
         return result;
@@ -126,9 +133,9 @@ export class Scheduler {
   }
 
   /** Starts a forced pass in the background (`/garden run`); false when one is already running. */
-  trigger(full: string, installationId: number): boolean {
+  trigger(full: string, installationId: number, refresh: number[] = []): boolean {
     if (this.isRunning(full)) return false;
-    void this.runRepo(full, { force: true, installationId });
+    void this.runRepo(full, { force: true, installationId, refresh });
     return true;
   }
 

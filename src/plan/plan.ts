@@ -38,6 +38,8 @@ export interface PlanInput {
   now: Date;
   window: { from: Date; to: Date };
   redactor: Redactor;
+  /** Issues to re-render (fresh samples) even when nothing new was counted. */
+  refresh?: Set<number>;
 }
 
 const PRIORITY_LABEL = (p: Priority) => `priority:${p}`;
@@ -155,7 +157,7 @@ export function computePlan(input: PlanInput): Plan {
       continue;
     }
     plan.issueOf[cluster.fingerprint] = issue.number;
-    planExisting(plan, cluster, issue, { config, now, graceMs, body, redactor });
+    planExisting(plan, cluster, issue, { config, now, graceMs, body, redactor, refresh: input.refresh });
   }
 
   const ordered = fresh.sort(
@@ -195,6 +197,7 @@ interface ExistingContext {
   now: Date;
   graceMs: number;
   redactor: Redactor;
+  refresh?: Set<number>;
   body: (cluster: TriagedCluster, state: IssueState, thisRun: number, current?: string) => string;
 }
 
@@ -202,7 +205,20 @@ function planExisting(plan: Plan, cluster: TriagedCluster, issue: TrackedIssue, 
   const { config, now } = ctx;
   const previous = issue.marker;
   const counted = uncounted(cluster.entries, previous);
-  if (counted.length === 0) return; // nothing new: no write at all
+  if (counted.length === 0) {
+    // Nothing new: no write at all, unless a maintainer asked for fresh samples.
+    if (ctx.refresh?.has(issue.number)) {
+      const body = ctx.body(cluster, previous, 0, issue.body);
+      plan.actions.push({
+        kind: "update",
+        issue: issue.number,
+        fingerprint: previous.fp,
+        body,
+        reason: "samples refreshed on request",
+      });
+    }
+    return;
+  }
   const state = stateFor(cluster, config, ctx.redactor, previous);
   state.history[state.history.length - 1].at = now.toISOString();
   const fp = issue.marker.fp;

@@ -17,6 +17,8 @@ export interface SyncOptions extends RepoRef {
   source: SourceResult;
   now: Date;
   dryRun?: boolean;
+  /** Issues whose samples are refreshed even when nothing new was counted (`/garden samples`). */
+  refresh?: number[];
 }
 
 export interface SyncResult {
@@ -72,6 +74,7 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
       now: opts.now,
       window,
       redactor: createRedactor(opts.config.redaction.extra),
+      refresh: new Set(opts.refresh ?? []),
     });
     const applied = opts.dryRun
       ? undefined

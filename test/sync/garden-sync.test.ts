@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { decodeState, encodeState } from "../../src/issue-body/marker.js";
 import type { FakeGitHub } from "../fake-github/index.js";
-import { entry, harness, series, testConfig } from "./helpers.js";
+import { gardenRepo } from "../../src/sync/garden-sync.js";
+import { REPO, entry, harness, series, source, testConfig } from "./helpers.js";
 
 type H = Awaited<ReturnType<typeof harness>>;
 let h: H;
@@ -351,5 +352,27 @@ describe("garden sync against the GitHub REST API", () => {
     expect(result.applied?.failures).toEqual([]);
     expect(h.issues()).toHaveLength(1);
     expect(gh.requests.filter((r) => r.fault)).toHaveLength(1);
+  });
+
+  it("refreshes samples on request without counting anything twice", async () => {
+    await h.pass(session(3), "2026-11-23T05:00:00Z");
+    const older = series(
+      3,
+      "2026-11-23T03:00:00Z",
+      (i) => `Session access failed (middleware not installed?): old-${i}`,
+    );
+    await h.pass(older, "2026-11-23T06:00:00Z");
+    expect(h.issues()[0].body).not.toContain("old-2");
+    const refreshed = await gardenRepo({
+      gh: h.octokit,
+      ...REPO,
+      config: testConfig(),
+      source: source(older),
+      now: new Date("2026-11-23T06:10:00Z"),
+      refresh: [1],
+    });
+    expect(refreshed.applied?.updated).toEqual([1]);
+    expect(h.issues()[0].body).toContain("old-2");
+    expect(stateOf(h.issues()[0].body).total).toBe(3);
   });
 });

@@ -15,7 +15,7 @@ export interface CommandEnv {
   now: Date;
   config: GardenerConfig;
   /** Starts a pass for this repo now; false when one is already running. */
-  triggerPass: () => boolean;
+  triggerPass: (refreshSamplesOf?: number[]) => boolean;
 }
 
 export interface CommandResult {
@@ -197,7 +197,7 @@ export async function executeCommands(
       continue;
     }
     if (c.kind === "run" || c.kind === "samples") {
-      const started = env.triggerPass();
+      const started = env.triggerPass(c.kind === "samples" ? [env.issueNumber] : []);
       done(true, render("command-run", { started, samples: c.kind === "samples" }).trim());
       continue;
     }

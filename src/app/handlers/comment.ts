@@ -44,7 +44,7 @@ export async function onIssueComment(
       actor,
       now: deps.now(),
       config: loaded.kind === "ok" ? loaded.config : defaultConfig(),
-      triggerPass: () => deps.scheduler.trigger(full, installation?.id ?? 0),
+      triggerPass: (refresh) => deps.scheduler.trigger(full, installation?.id ?? 0, refresh),
     },
     parsed.commands,
     parsed.errors,
