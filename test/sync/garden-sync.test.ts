@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { decodeState, encodeState } from "../../src/issue-body/marker.js";
 import type { FakeGitHub } from "../fake-github/index.js";
 import { gardenRepo } from "../../src/sync/garden-sync.js";
+import { render } from "../../src/templates/render.js";
 import { REPO, entry, harness, series, source, testConfig } from "./helpers.js";
 
 type H = Awaited<ReturnType<typeof harness>>;
@@ -31,6 +32,9 @@ describe("garden sync against the GitHub REST API", () => {
   it("creates one labelled issue per pattern, with the marker in the create call", async () => {
     const result = await h.pass([...session(19), ...buffer(2)], "2026-11-23T10:00:00Z");
     expect(result.applied?.created).toHaveLength(2);
+    const markdown = render("worklog", result.worklog);
+    expect(markdown).toMatch(/\| #1 \(created\) \|/);
+    expect(markdown).toMatch(/\| #2 \(created\) \|/);
     const issues = h.issues();
     expect(issues).toHaveLength(2);
     const posts = gh.requests.filter((r) => r.method === "POST" && r.path.endsWith("/issues"));
