@@ -4,6 +4,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
 import { decodeState, encodeState, type IssueState } from "../issue-body/marker.js";
 import { analyze } from "../pass/analyze.js";
+import { withRepoLock } from "../sync/repo-lock.js";
 import { createApp, type AppHandle } from "./create-app.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
@@ -58,6 +59,24 @@ let gh: FakeGitHub;
 let probot: Probot;
 let handle: AppHandle;
 let passes: string[];
+/** Issue numbers the fake GitHub's answers mark as pull requests (it has no pull requests itself). */
+let pulls: Set<number>;
+
+/** Adds `pull_request` to GET /issues/N answers for the numbers in `pulls`. */
+function markPulls(octokit: { hook: { after: (name: string, fn: (...args: never[]) => void) => void } }) {
+  octokit.hook.after("request", ((response: { url: string; data: unknown }) => {
+    const n = /\/issues\/(\d+)$/.exec(response.url)?.[1];
+    if (n && pulls.has(Number(n)) && typeof response.data === "object" && response.data) {
+      (response.data as Record<string, unknown>).pull_request = { url: `${response.url}/pull` };
+    }
+  }) as never);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !cond(); i++) await sleep(5);
+  if (!cond()) throw new Error("timed out");
+}
 
 beforeAll(() => {
   process.env.METADATA_SERVER_DETECTION = "none";
@@ -70,13 +89,16 @@ beforeEach(async () => {
   gh.setPermission("visitor", "read");
   gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", "octo/repo");
   passes = [];
+  pulls = new Set();
   probot = new Probot({
     appId: 123,
     privateKey,
     baseUrl: gh.baseUrl,
     logLevel: "fatal",
     // a function, so Probot's installation clients keep these too (plain options are overridden there)
-    Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, ...fastOctokitOptions() })),
+    Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, ...fastOctokitOptions() })).plugin(
+      markPulls as never,
+    ),
   });
   await probot.load(
     createApp(
@@ -207,12 +229,75 @@ describe("/garden commands", () => {
     const m = markerOf(issue.number);
     expect(m.snooze).toEqual({ until: "2026-11-30T12:00:00.000Z" });
     expect(m.impact).toBe("EU checkout is down");
-    expect(m.priority).toBe("P2"); // a human-set label, not the bot's priority
+    expect(m.priority).toBe("P0");
+    expect(m.priorityPinned).toBe(true); // a human set it: rules never raise it
+    expect(issueOf(issue.number).title).toBe("[P0] api: Session access failed");
     expect(issueOf(issue.number).body).toContain("Notes a human wrote.");
     expect(gh.calls().filter((x) => x.startsWith("PATCH"))).toHaveLength(1);
     const reply = replies(issue.number)[0].body;
     expect(reply).toMatch(/priority set to P0/);
     expect(reply).toMatch(/snoozed until 2026-11-30/);
+  });
+
+  it("priority leaves a title without the bot's [Pn] prefix alone", async () => {
+    const issue = gh.addIssue({ title: "checkout: [P2] in the middle", body: issueBody(), labels: ["log-gardener"] });
+    await comment(issue.number, "/garden priority P1");
+    expect(issueOf(issue.number).title).toBe("checkout: [P2] in the middle");
+    expect(markerOf(issue.number)).toMatchObject({ priority: "P1", priorityPinned: true });
+  });
+
+  it("tells a user without write permission once per issue; later commands only get a reaction", async () => {
+    const issue = trackedIssue();
+    const other = trackedIssue();
+    await comment(issue.number, "/garden ignore", "visitor");
+    const second = await comment(issue.number, "/garden run", "visitor");
+    await comment(issue.number, "/garden ignore", "stranger");
+    await comment(other.number, "/garden ignore", "visitor");
+    expect(replies(issue.number).map((r) => r.body)).toEqual([
+      expect.stringContaining("Thanks for the command, visitor."),
+      expect.stringContaining("Thanks for the command, stranger."),
+    ]);
+    expect(replies(issue.number)[0].body).toContain("<!-- log-gardener:refused=visitor -->");
+    expect(repoState().comment(second.id)!.reactions.map((r) => r.content)).toEqual(["confused"]);
+    expect(replies(other.number)).toHaveLength(1);
+    expect(passes).toEqual([]);
+    expect(issueOf(issue.number).state).toBe("open");
+  });
+
+  it("does not trust a refusal marker in a human's comment", async () => {
+    const issue = trackedIssue();
+    gh.addComment(issue.number, "<!-- log-gardener:refused=visitor -->", { user: "visitor" });
+    await comment(issue.number, "/garden ignore", "visitor");
+    expect(replies(issue.number)).toHaveLength(1);
+  });
+
+  it("waits for a pass holding the repo lock before reading and writing the issue", async () => {
+    const issue = trackedIssue();
+    let release!: () => void;
+    const held = withRepoLock("octo/repo", () => new Promise<void>((r) => (release = r)));
+    const pending = comment(issue.number, "/garden ignore");
+    await until(() => gh.calls().some((c) => c.includes("/contents/")));
+    await sleep(150);
+    expect(gh.calls().filter((c) => c.startsWith("PATCH"))).toEqual([]);
+    expect(issueOf(issue.number).state).toBe("open");
+    release();
+    await held;
+    await pending;
+    expect(issueOf(issue.number).state).toBe("closed");
+  });
+
+  it("samples while a pass runs says plainly the samples were not refreshed", async () => {
+    const issue = trackedIssue();
+    const hold = gh.hold({ method: "GET", pathPattern: /\/issues$/ });
+    await comment(issue.number, "/garden run");
+    await hold.reached;
+    await comment(issue.number, "/garden samples");
+    hold.release();
+    await handle.scheduler.idle();
+    const reply = replies(issue.number)[1].body;
+    expect(reply).toMatch(/already running, so the samples were not refreshed/);
+    expect(reply).toMatch(/run `\/garden samples` again after it finishes/);
+    expect(passes).toEqual(["read"]);
   });
 
   it("snoozes by date and by occurrences", async () => {
@@ -282,6 +367,44 @@ describe("/garden commands", () => {
     expect(m.total).toBe(24);
   });
 
+  it("link #N into a tracked issue keeps this issue's counting cursor for its fingerprints", async () => {
+    const otherCursor = { countedUpTo: "2026-11-23T11:00:00.000Z", recent: [["o1", 1] as [string, number]] };
+    const other = trackedIssue(
+      issueBody(state({ fp: "bbbbbbbbbbbb", countedUpTo: "2026-11-23T11:30:00.000Z", cursors: { dddddddddddd: otherCursor } })),
+    );
+    const oldCursor = { countedUpTo: "2026-11-20T00:00:00.000Z", recent: [] };
+    const issue = trackedIssue(
+      issueBody(
+        state({
+          aliases: ["cccccccccccc", "eeeeeeeeeeee"],
+          recent: [["s1", 1763892000000]],
+          cursors: { eeeeeeeeeeee: oldCursor },
+        }),
+      ),
+    );
+    await comment(issue.number, `/garden link #${other.number}`);
+    const m = markerOf(other.number);
+    expect(m.countedUpTo).toBe("2026-11-23T11:30:00.000Z");
+    const own = { countedUpTo: "2026-11-23T10:00:00.000Z", recent: [["s1", 1763892000000]] };
+    expect(m.cursors).toEqual({
+      aaaaaaaaaaaa: own,
+      cccccccccccc: own,
+      eeeeeeeeeeee: oldCursor,
+      dddddddddddd: otherCursor,
+    });
+  });
+
+  it("link #N refuses a pull request and changes nothing", async () => {
+    const pr = gh.addIssue({ title: "Fix checkout", body: "PR body", user: "maint" });
+    pulls.add(pr.number);
+    const issue = trackedIssue();
+    await comment(issue.number, `/garden link #${pr.number}`);
+    expect(replies(issue.number)[0].body).toMatch(new RegExp(`#${pr.number} is a pull request`));
+    expect(issueOf(pr.number).body).toBe("PR body");
+    expect(issueOf(issue.number).state).toBe("open");
+    expect(gh.calls().filter((x) => x.startsWith("PATCH"))).toEqual([]);
+  });
+
   it("run starts a pass for this repo, and a second run while it runs is told so", async () => {
     const issue = trackedIssue();
     const hold = gh.hold({ method: "GET", pathPattern: /\/issues$/ });
@@ -344,6 +467,34 @@ describe("remediation checklist", () => {
     await edit(issue.number, before, issueBody(state(), new Array(7).fill(true)));
     expect(issueOf(issue.number)).toMatchObject({ state: "closed", state_reason: "completed" });
     expect(issueOf(issue.number).body).toContain("**Status: DONE**");
+  });
+
+  it("ignores box changes by a user without write permission and writes nothing", async () => {
+    const before = issueBody(state(), [true]);
+    const issue = trackedIssue(before);
+    const ticked = issueBody(state(), new Array(7).fill(true));
+    gh.clearRequests();
+    await edit(issue.number, before, ticked, "visitor");
+    expect(gh.writes()).toBe(0);
+    expect(issueOf(issue.number).body).toBe(ticked);
+    expect(issueOf(issue.number).state).toBe("open");
+    expect(labelsOf(issue.number)).not.toContain("step:6");
+  });
+
+  it("updates the checklist only after a pass holding the repo lock is done", async () => {
+    const before = issueBody(state(), [true]);
+    const issue = trackedIssue(before);
+    let release!: () => void;
+    const held = withRepoLock("octo/repo", () => new Promise<void>((r) => (release = r)));
+    gh.clearRequests();
+    const pending = edit(issue.number, before, issueBody(state(), [true, true]));
+    await until(() => gh.calls().some((c) => c.includes("/permission")));
+    await sleep(150);
+    expect(gh.calls().filter((c) => !c.includes("/permission"))).toEqual([]);
+    release();
+    await held;
+    await pending;
+    expect(issueOf(issue.number).body).toMatch(/maint ticked step 1/);
   });
 
   it("ignores the bot's own edit and an edit that changes no box, and is idempotent on redelivery", async () => {

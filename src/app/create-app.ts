@@ -46,7 +46,7 @@ export function createApp(opts: AppOptions = {}, onReady?: (handle: AppHandle) =
 
     const handler = httpHandler({
       runSecret: opts.runSecret,
-      runDue: () => scheduler.runDue({ discover: true }),
+      runDue: () => scheduler.runDue({ discover: true, recheckUnconfigured: true }),
       version: opts.version ?? packageVersion(),
     });
     try {

@@ -22,6 +22,11 @@ export interface SchedulerOptions {
   concurrency?: number;
   /** After a pass that threw, the repo is retried after this (default 10 min). */
   retryMs?: number;
+  /**
+   * A repo without `.github/log-gardener.yml` is checked again after this (default 1 h); `/garden run`
+   * and `POST /garden/run` check it at once.
+   */
+  unconfiguredMs?: number;
   random?: () => number;
   log?: Logger;
 }
@@ -32,6 +37,8 @@ interface Target {
   installationId: number;
   /** Known from the last pass in this process; unknown ones ask GitHub (the dashboard marker). */
   nextDue?: number;
+  /** The last pass found no config file (then `nextDue` is only when to look again). */
+  unconfigured?: boolean;
 }
 
 const keyOf = (full: string) => full.toLowerCase();
@@ -64,7 +71,13 @@ export class Scheduler {
       const [owner, repo] = full.split("/");
       if (!owner || !repo) continue;
       const existing = this.targets.get(keyOf(full));
-      this.targets.set(keyOf(full), { owner, repo, installationId, nextDue: existing?.nextDue });
+      this.targets.set(keyOf(full), {
+        owner,
+        repo,
+        installationId,
+        nextDue: existing?.nextDue,
+        unconfigured: existing?.unconfigured,
+      });
     }
   }
 
@@ -118,8 +131,9 @@ export class Scheduler {
           force: opts.force,
           refresh: opts.refresh,
         });
+        t.unconfigured = result.status === "not-configured";
         if (result.nextDue) t.nextDue = Date.parse(result.nextDue);
-        else if (result.status === "not-configured") t.nextDue = undefined;
+        else if (t.unconfigured) t.nextDue = this.now().getTime() + (this.opts.unconfiguredMs ?? 3_600_000);
         return result;
       } catch (error) {
         t.nextDue = this.now().getTime() + (this.opts.retryMs ?? 600_000);
@@ -139,30 +153,42 @@ export class Scheduler {
     return true;
   }
 
-  /** Runs every due repo (those whose due time is unknown ask GitHub); returns one result per repo. */
+  /**
+   * Runs every due repo (those whose due time is unknown ask GitHub); returns one result per repo.
+   * `recheckUnconfigured` looks again at once at repos whose last pass found no config file.
+   */
   async runDue(
-    opts: { discover?: boolean; force?: boolean; jitterMs?: number } = {},
+    opts: { discover?: boolean; force?: boolean; jitterMs?: number; recheckUnconfigured?: boolean } = {},
   ): Promise<RepoPassResult[]> {
     if (opts.discover || Date.now() - this.discoveredAt > (this.opts.rediscoverMs ?? 3_600_000)) {
       await this.discover();
     }
     const now = this.now().getTime();
-    const queue = [...this.targets.values()];
     const results: RepoPassResult[] = [];
-    const worker = async () => {
-      for (let t = queue.shift(); t; t = queue.shift()) {
-        const full = `${t.owner}/${t.repo}`;
-        if (!opts.force && t.nextDue !== undefined && t.nextDue > now) {
-          results.push({ repo: full, status: "not-due", nextDue: new Date(t.nextDue).toISOString() });
-          continue;
-        }
-        const jitter = opts.jitterMs ?? 0;
+    const due: Target[] = [];
+    for (const t of this.targets.values()) {
+      const waits = t.nextDue !== undefined && t.nextDue > now;
+      if (opts.force || !waits || (opts.recheckUnconfigured && t.unconfigured)) due.push(t);
+      else results.push({ repo: `${t.owner}/${t.repo}`, status: "not-due", nextDue: new Date(t.nextDue!).toISOString() });
+    }
+    // each repo waits out its own jitter at the same time; only the passes themselves are limited
+    const limit = Math.max(1, this.opts.concurrency ?? 4);
+    let active = 0;
+    const waiting: Array<() => void> = [];
+    const jitter = opts.jitterMs ?? 0;
+    await Promise.all(
+      due.map(async (t) => {
         if (jitter > 0) await sleep(Math.floor((this.opts.random ?? Math.random)() * jitter));
-        results.push(await this.runRepo(full, { force: opts.force }));
-      }
-    };
-    const n = Math.max(1, this.opts.concurrency ?? 4);
-    await Promise.all(Array.from({ length: n }, worker));
+        while (active >= limit) await new Promise<void>((r) => waiting.push(r));
+        active++;
+        try {
+          results.push(await this.runRepo(`${t.owner}/${t.repo}`, { force: opts.force }));
+        } finally {
+          active--;
+          waiting.shift()?.();
+        }
+      }),
+    );
     return results.sort((a, b) => a.repo.localeCompare(b.repo));
   }
 

@@ -12,6 +12,8 @@ import { decodeDashboardState } from "./dashboard.js";
 import { cloudLogSource } from "../pass/cloud-source.js";
 import type { AppOptions } from "./options.js";
 import { runAllInstallations } from "./run-all.js";
+import { Scheduler } from "./scheduler.js";
+import type { GitHub } from "../github/client.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -320,5 +322,86 @@ describe("scheduler", () => {
     ]);
     expect(gh.calls()).toContain("GET /app/installations");
     expect(dashboards()).toHaveLength(1);
+  });
+
+  it("runAllInstallations without a base URL uses GHE_HOST and GHE_PROTOCOL", async () => {
+    const saved = { host: process.env.GHE_HOST, protocol: process.env.GHE_PROTOCOL };
+    process.env.GHE_HOST = gh.host;
+    process.env.GHE_PROTOCOL = "http";
+    try {
+      const results = await runAllInstallations({
+        appId: 123,
+        privateKey,
+        logLevel: "fatal",
+        Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, ...fastOctokitOptions() })),
+        allowList: new Map([["octo/repo", ["acme-prod"]]]),
+        now: () => NOW,
+        readLogs: stubLogs,
+        garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+      });
+      expect(results.find((r) => r.repo === "octo/repo")?.status).toBe("ran");
+      expect(gh.requests.length).toBeGreaterThan(0);
+      expect(gh.requests.every((r) => r.ghePrefix)).toBe(true);
+    } finally {
+      for (const [k, v] of [
+        ["GHE_HOST", saved.host],
+        ["GHE_PROTOCOL", saved.protocol],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  it("checks a repo without a config file again only after an hour, unless POST /garden/run asks", async () => {
+    let clock = NOW;
+    await start({ now: () => clock });
+    const otherCalls = () => gh.calls().filter((c) => c.includes("/repos/octo/other/")).length;
+    const statusOf = (results: Array<{ repo: string; status: string }>) =>
+      results.find((r) => r.repo === "octo/other")?.status;
+    expect(statusOf(await handle.scheduler.runDue({ discover: true }))).toBe("not-configured");
+    const checked = otherCalls();
+    expect(checked).toBeGreaterThan(0);
+
+    clock = new Date(NOW.getTime() + 30 * 60_000);
+    expect(statusOf(await handle.scheduler.runDue())).toBe("not-due");
+    expect(otherCalls()).toBe(checked);
+
+    const res = (await (await run(RUN_SECRET)).json()) as { repos: Array<{ repo: string; status: string }> };
+    expect(statusOf(res.repos)).toBe("not-configured");
+    expect(otherCalls()).toBe(2 * checked);
+
+    clock = new Date(NOW.getTime() + 91 * 60_000);
+    expect(statusOf(await handle.scheduler.runDue())).toBe("not-configured");
+    expect(otherCalls()).toBe(3 * checked);
+  });
+
+  it("each due repo waits out its jitter at the same time, not one after another", async () => {
+    for (const r of ["octo/a", "octo/b", "octo/c"]) gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", r);
+    const events: string[] = [];
+    const scheduler = new Scheduler({
+      octokitFor: async () =>
+        new ProbotOctokit({ auth: { token: "t" }, baseUrl: gh.baseUrl, ...fastOctokitOptions() }) as GitHub,
+      listInstallations: async () => [{ id: 42, repos: ["octo/a", "octo/b", "octo/c"] }],
+      pass: {
+        allowList: new Map([["octo/*", ["acme-prod"]]]),
+        now: () => NOW,
+        readLogs: async (config, window) => {
+          events.push("pass");
+          return stubLogs!(config, window);
+        },
+        garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+      },
+      concurrency: 1,
+      random: () => {
+        events.push("jitter");
+        return 1;
+      },
+    });
+    const started = Date.now();
+    const results = await scheduler.runDue({ discover: true, jitterMs: 300 });
+    expect(results.map((r) => r.status)).toEqual(["ran", "ran", "ran"]);
+    expect(events).toEqual(["jitter", "jitter", "jitter", "pass", "pass", "pass"]);
+    expect(Date.now() - started).toBeLessThan(900);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
 import { allowedProjects, isAllowed, parseAllowList } from "./allow-list.js";
 import { stepLabels, updateChecklist } from "./checklist-edit.js";
@@ -115,5 +116,24 @@ describe("secrets and config helpers", () => {
     expect(configLoadError(new Error("[@probot/octokit-plugin-config] Invalid value 1 for _extends"))).toBe(
       ".github/log-gardener.yml: Invalid value 1 for _extends",
     );
+  });
+});
+
+describe("container image", () => {
+  it("ignores nothing the Dockerfile copies from the build context", () => {
+    const ignored = readFileSync(".dockerignore", "utf8")
+      .split("\n")
+      .map((l) => l.trim().replace(/^\/+|\/+$/g, ""))
+      .filter((l) => l && !l.startsWith("#") && !l.startsWith("!"));
+    const copied = readFileSync("Dockerfile", "utf8")
+      .split("\n")
+      .filter((l) => /^COPY\s/.test(l) && !/--from=/.test(l))
+      .flatMap((l) => l.trim().split(/\s+/).slice(1, -1))
+      .map((p) => p.replace(/^\.\/|\/+$/g, ""));
+    expect(copied).toEqual(expect.arrayContaining(["examples", "config", "templates"]));
+    for (const path of copied) {
+      const hits = ignored.filter((i) => !i.includes("*") && (path === i || path.startsWith(`${i}/`)));
+      expect([path, hits]).toEqual([path, []]);
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { applyTicks, readTicks, statusLine } from "../issue-body/checklist.js";
-import { mergeBody } from "../issue-body/marker.js";
+import { MAX_BODY } from "../issue-body/view.js";
+import { reconcileBody } from "../issue-body/reconcile.js";
 import type { Action, Plan } from "../plan/plan.js";
 import type { GitHub, RepoRef } from "./client.js";
 import { ensureLabels, getIssue, listLabelNames } from "./issues.js";
@@ -17,10 +17,7 @@ export interface ApplyResult {
   writes: number;
 }
 
-const BOT_SECTIONS = ["summary", "checklist"];
-const STATUS_RE = /\*\*Status: [^*]*\*\*/;
-
-type Group = { key: string; actions: Action[] };
+type Group = { key: string; actions: Action[]; regressionCancelled?: boolean };
 
 /** Regressions first, then new issues in plan order, then the rest: the budget goes to what matters most. */
 function groups(plan: Plan): Group[] {
@@ -36,8 +33,13 @@ function groups(plan: Plan): Group[] {
   return [...byKey.values()].sort((a, b) => rank(a) - rank(b));
 }
 
-function cost(group: Group): number {
-  return group.actions.reduce((n, a) => n + (a.kind === "label" ? a.add.length + a.remove.length : 1), 0);
+/** Writes a group makes, the labels it still has to create included. */
+function cost(group: Group, missingLabels: (names: string[]) => number): number {
+  return group.actions.reduce((n, a) => {
+    if (a.kind === "create") return n + 1 + missingLabels(a.labels);
+    if (a.kind === "label") return n + a.add.length + a.remove.length + missingLabels(a.add);
+    return n + 1;
+  }, 0);
 }
 
 /** Applies a plan: one issue's failure is recorded and the others go on; the next pass catches up. */
@@ -58,14 +60,15 @@ export async function applyPlan(
     postponed: [],
     writes: 0,
   };
-  let knownLabels: Set<string> | undefined;
+  const needsLabels = plan.actions.some((a) => a.kind === "create" || a.kind === "label");
+  const known = needsLabels ? await listLabelNames(gh, repo) : new Set<string>();
+  const missing = (names: string[]) => names.filter((n) => !known.has(n.toLowerCase())).length;
   const labels = async (names: string[]) => {
-    knownLabels ??= await listLabelNames(gh, repo);
-    result.writes += await ensureLabels(gh, repo, names, knownLabels);
+    result.writes += await ensureLabels(gh, repo, names, known);
   };
 
   for (const group of groups(plan)) {
-    if (result.writes + cost(group) > maxWrites) {
+    if (result.writes + cost(group, missing) > maxWrites) {
       result.postponed.push(...group.actions);
       continue;
     }
@@ -98,34 +101,41 @@ async function applyAction(
   switch (action.kind) {
     case "create": {
       await labels(action.labels);
+      // No automatic retry: a create whose answer was lost would be filed twice. The next pass lists the
+      // issues again and files it only if it is really missing.
       const { data } = await gh.rest.issues.create({
         ...repo,
         title: action.title,
         body: action.body,
         labels: action.labels,
+        request: { retries: 0 },
       });
       result.writes++;
       result.created.push({ fingerprint: action.fingerprint, number: data.number, url: data.html_url });
       return;
     }
     case "update": {
-      // Re-read right before writing: a human may have ticked a box or edited the body meanwhile.
+      // Re-read right before writing: a human may have ticked a box, edited the body or run a command.
       const current = await getIssue(gh, repo, action.issue);
-      const ticks = readTicks(current.body, 7);
-      const merged = applyTicks(mergeBody(current.body, action.body, BOT_SECTIONS), ticks).replace(
-        STATUS_RE,
-        `**Status: ${statusLine(ticks)}**`,
-      );
-      const reopen = group.actions.some((a) => a.kind === "reopen");
+      const body = reconcileBody(current.body, action.body);
+      if (body.length > MAX_BODY) {
+        throw new Error(`the body would exceed ${MAX_BODY} characters; the next pass leaves more room`);
+      }
+      const stillClosed = current.state === "closed";
+      const closedForGood = current.stateReason === "not_planned" || current.stateReason === "duplicate";
+      if (group.actions.some((a) => a.kind === "reopen") && (!stillClosed || closedForGood)) {
+        group.regressionCancelled = true; // reopened or ignored by a human since the issues were listed
+      }
+      const reopen = group.actions.some((a) => a.kind === "reopen") && !group.regressionCancelled;
       const title = action.title && action.title !== current.title ? action.title : undefined;
-      if (merged === current.body && !reopen && !title) {
+      if (body === current.body && !reopen && !title) {
         result.unchanged.push(action.issue);
         return;
       }
       await gh.rest.issues.update({
         ...repo,
         issue_number: action.issue,
-        body: merged,
+        body,
         ...(title ? { title } : {}),
         ...(reopen ? { state: "open" as const, state_reason: "reopened" as const } : {}),
       });
@@ -135,7 +145,7 @@ async function applyAction(
       return;
     }
     case "reopen":
-      if (!result.reopened.includes(action.issue)) {
+      if (!result.reopened.includes(action.issue) && !group.regressionCancelled) {
         await gh.rest.issues.update({
           ...repo,
           issue_number: action.issue,
@@ -147,6 +157,7 @@ async function applyAction(
       }
       return;
     case "comment":
+      if (group.regressionCancelled) return;
       await gh.rest.issues.createComment({ ...repo, issue_number: action.issue, body: action.body });
       result.writes++;
       result.commented.push(action.issue);

@@ -5,6 +5,11 @@ import type { Severity } from "../entries/log-entry.js";
 export const MARKER_VERSION = 1;
 const PREFIX = "log-gardener";
 
+export interface Cursor {
+  countedUpTo: string;
+  recent: Array<[string, number]>;
+}
+
 export interface RunRecord {
   at: string;
   count: number;
@@ -36,6 +41,10 @@ export interface IssueState {
   countedUpTo: string;
   recent: Array<[string, number]>;
   history: RunRecord[];
+  /** Counting cursors of fingerprints merged in by `/garden link`; the main `fp` uses `countedUpTo`/`recent`. */
+  cursors?: Record<string, Cursor>;
+  /** A human set the priority (`/garden priority`): rules never raise it. */
+  priorityPinned?: boolean;
   snooze?: { until?: string; occurrences?: number };
   impact?: string;
 }
@@ -122,4 +131,17 @@ export function mergeBody(current: string, rendered: string, sections: string[])
   }
   const state = STATE_RE.exec(rendered);
   return state ? `${body}\n\n${state[0]}\n` : `${body}\n`;
+}
+
+/** Sections the bot rewrites on every update; everything else in a body belongs to humans (or other handlers). */
+export const BOT_SECTIONS = ["summary", "checklist"];
+
+/** How much of a body is kept when the bot rewrites its sections: the room the bot's own text must leave. */
+export function humanTextLength(body: string): number {
+  let kept = body.replace(STATE_RE, "");
+  for (const name of BOT_SECTIONS) {
+    const inner = readSection(kept, name);
+    if (inner !== undefined) kept = kept.replace(`${sectionStart(name)}${inner}${sectionEnd(name)}`, "");
+  }
+  return kept.length;
 }

@@ -23,6 +23,8 @@ export interface BodyInput {
   window: { from: Date; to: Date };
   resourceType?: string;
   now: Date;
+  /** Characters of the current body that are kept around the bot's sections (human text). */
+  reserve?: number;
 }
 
 function snoozeText(state: IssueState, now: Date): string | undefined {
@@ -63,9 +65,10 @@ export function renderIssueBody(input: BodyInput, config: GardenerConfig, redact
     },
   };
   const marker = encodeState(state);
+  const limit = Math.max(MAX_BODY - SAFETY_MARGIN - (input.reserve ?? 0), 4096);
   for (;;) {
     const body = `${render("issue", view)}\n${marker}\n`;
-    if (body.length <= MAX_BODY - SAFETY_MARGIN) return body;
+    if (body.length <= limit) return body;
     if (view.samples.length > 1) {
       view.samples.pop();
       view.samplesTrimmed++;
@@ -73,10 +76,13 @@ export function renderIssueBody(input: BodyInput, config: GardenerConfig, redact
       view.history.pop();
     } else if (view.samples.length === 1 && view.samples[0].length > 1000) {
       view.samples[0] = truncate(view.samples[0], Math.floor(view.samples[0].length / 2));
+    } else if (view.samples.length === 1) {
+      view.samples.pop();
+      view.samplesTrimmed++;
     } else if (view.template.length > 200) {
       view.template = truncate(view.template, Math.floor(view.template.length / 2));
     } else {
-      return truncate(body, MAX_BODY - SAFETY_MARGIN);
+      return body; // only fixed text and the marker left: never cut the marker; GitHub's 422 is reported
     }
   }
 }

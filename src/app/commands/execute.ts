@@ -1,7 +1,8 @@
 import type { GardenerConfig } from "../../config/schema.js";
 import type { GitHub, RepoRef } from "../../github/client.js";
 import { readTicks, statusLine } from "../../issue-body/checklist.js";
-import { decodeState, encodeState, mergeBody, type IssueState } from "../../issue-body/marker.js";
+import { decodeState, encodeState, mergeBody, type Cursor, type IssueState } from "../../issue-body/marker.js";
+import { withRepoLock } from "../../sync/repo-lock.js";
 import { render } from "../../templates/render.js";
 import { STEPS, hasStep, setStep, stepNamesOf, updateChecklist } from "../checklist-edit.js";
 import { labelNames, sameSet } from "../github-ops.js";
@@ -14,7 +15,10 @@ export interface CommandEnv {
   actor: string;
   now: Date;
   config: GardenerConfig;
-  /** Starts a pass for this repo now; false when one is already running. */
+  /**
+   * Starts a pass for this repo now; false when one is already running. Called after the issue is
+   * written and the repo lock released, so the pass never waits on the command that started it.
+   */
   triggerPass: (refreshSamplesOf?: number[]) => boolean;
 }
 
@@ -25,6 +29,7 @@ export interface CommandResult {
 }
 
 interface Working {
+  title: string;
   body: string;
   labels: string[];
   state: "open" | "closed";
@@ -33,20 +38,30 @@ interface Working {
 }
 
 type RawIssue = {
+  title?: string;
   body?: string | null;
+  pull_request?: unknown;
   labels: Array<string | { name?: string }>;
   state: string;
   state_reason?: string | null;
 };
 
 const PRIORITY_RE = /^priority:P\d$/i;
+/** The priority prefix the bot puts in front of its titles: `[P2] api: …`. */
+const TITLE_PRIORITY_RE = /^\[P[0-5]\] /;
 const PATTERN_ONLY = "works only on an issue Log Gardener filed (it carries the bot's hidden state marker)";
 
-async function readIssue(gh: GitHub, repo: RepoRef, n: number): Promise<Working & { damaged?: string }> {
+async function readIssue(
+  gh: GitHub,
+  repo: RepoRef,
+  n: number,
+): Promise<Working & { damaged?: string; pull: boolean }> {
   const { data } = await gh.rest.issues.get({ ...repo, issue_number: n });
   const raw = data as RawIssue;
   const decoded = decodeState(raw.body);
   return {
+    title: raw.title ?? "",
+    pull: raw.pull_request !== undefined && raw.pull_request !== null,
     body: raw.body ?? "",
     labels: labelNames(raw.labels),
     state: raw.state === "closed" ? "closed" : "open",
@@ -67,6 +82,7 @@ async function writeIssue(
   const body =
     to.marker && to.marker !== from.marker ? mergeBody(to.body, encodeState(to.marker), []) : to.body;
   if (body !== from.body) patch.body = body;
+  if (to.title !== from.title) patch.title = to.title;
   if (!sameSet(from.labels, to.labels)) patch.labels = to.labels;
   if (to.state !== from.state || (to.state === "closed" && to.stateReason !== from.stateReason)) {
     patch.state = to.state;
@@ -96,14 +112,24 @@ async function link(env: CommandEnv, w: Working, target: number): Promise<string
     if (e.status === 404 || e.status === 410) throw new Error(`there is no issue #${target}`);
     throw e;
   });
+  if (other.pull) throw new Error(`#${target} is a pull request`);
   if (other.damaged) throw new Error(`#${target} has a damaged state marker (${other.damaged})`);
   const fps = [self.fp, ...self.aliases];
   const adopted: Working = { ...other, labels: [...other.labels] };
   if (other.marker) {
     const m = other.marker;
+    // self's fingerprints keep self's counting cursor, so the target does not count their entries again
+    const own: Cursor = { countedUpTo: self.countedUpTo, recent: self.recent };
+    const cursors: Record<string, Cursor> = {
+      ...m.cursors,
+      ...Object.fromEntries(fps.map((fp) => [fp, own])),
+      ...self.cursors,
+    };
+    delete cursors[m.fp];
     adopted.marker = {
       ...m,
       aliases: [...new Set([...m.aliases, ...fps])].filter((fp) => fp !== m.fp),
+      cursors,
       total: m.total + self.total,
       firstSeen: m.firstSeen < self.firstSeen ? m.firstSeen : self.firstSeen,
       lastSeen: m.lastSeen > self.lastSeen ? m.lastSeen : self.lastSeen,
@@ -127,6 +153,8 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
       return statusText(w);
     case "priority":
       w.labels = [...w.labels.filter((l) => !PRIORITY_RE.test(l)), `priority:${c.priority}`];
+      w.marker = { ...m, priority: c.priority, priorityPinned: true };
+      if (TITLE_PRIORITY_RE.test(w.title)) w.title = w.title.replace(TITLE_PRIORITY_RE, `[${c.priority}] `);
       return `priority set to ${c.priority}`;
     case "snooze": {
       if ("occurrences" in c) {
@@ -180,42 +208,59 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
 
 /**
  * Runs the commands of one comment on the issue, re-read first; the issue is written once at the end
- * (body with its state marker, labels, state) and only when something changed. Returns the reply.
+ * (body with its state marker, labels, state) and only when something changed. The read and the write
+ * run under the repo lock, so a pass and a command never interleave in this process; `/garden run` and
+ * `/garden samples` start their pass only after the lock is released. Returns the reply.
  */
 export async function executeCommands(
   env: CommandEnv,
   commands: Array<Located<Command>>,
   errors: ParseError[],
 ): Promise<string> {
-  const current = await readIssue(env.gh, env.repo, env.issueNumber);
-  const w: Working = { ...current, labels: [...current.labels] };
   const results: CommandResult[] = [];
-  for (const c of commands) {
-    const done = (ok: boolean, text: string) => results.push({ source: c.source, ok, text });
-    if (c.kind === "help") {
-      done(true, "");
-      continue;
+  /** Results of `run` and `samples`, answered once the pass is triggered after the lock. */
+  const passRequests: Array<{ result: CommandResult; samples: boolean }> = [];
+  const key = `${env.repo.owner}/${env.repo.repo}`.toLowerCase();
+  await withRepoLock(key, async () => {
+    const current = await readIssue(env.gh, env.repo, env.issueNumber);
+    const w: Working = { ...current, labels: [...current.labels] };
+    for (const c of commands) {
+      const done = (ok: boolean, text: string) => {
+        const result = { source: c.source, ok, text };
+        results.push(result);
+        return result;
+      };
+      if (c.kind === "help") {
+        done(true, "");
+        continue;
+      }
+      if (c.kind === "run" || c.kind === "samples") {
+        passRequests.push({ result: done(true, ""), samples: c.kind === "samples" });
+        continue;
+      }
+      if (!w.marker) {
+        done(
+          false,
+          current.damaged ? `the state marker of this issue is damaged (${current.damaged})` : PATTERN_ONLY,
+        );
+        continue;
+      }
+      try {
+        done(true, await apply(env, c, w));
+      } catch (error) {
+        if (typeof (error as { status?: unknown }).status === "number") throw error;
+        done(false, error instanceof Error ? error.message : String(error));
+      }
     }
-    if (c.kind === "run" || c.kind === "samples") {
-      const started = env.triggerPass(c.kind === "samples" ? [env.issueNumber] : []);
-      done(true, render("command-run", { started, samples: c.kind === "samples" }).trim());
-      continue;
-    }
-    if (!w.marker) {
-      done(
-        false,
-        current.damaged ? `the state marker of this issue is damaged (${current.damaged})` : PATTERN_ONLY,
-      );
-      continue;
-    }
-    try {
-      done(true, await apply(env, c, w));
-    } catch (error) {
-      if (typeof (error as { status?: unknown }).status === "number") throw error;
-      done(false, error instanceof Error ? error.message : String(error));
+    await writeIssue(env.gh, env.repo, env.issueNumber, current, w);
+  });
+  if (passRequests.length > 0) {
+    const samples = passRequests.some((p) => p.samples);
+    const started = env.triggerPass(samples ? [env.issueNumber] : []);
+    for (const p of passRequests) {
+      p.result.text = render("command-run", { started, samples: p.samples }).trim();
     }
   }
-  await writeIssue(env.gh, env.repo, env.issueNumber, current, w);
   const help = commands.some((c) => c.kind === "help");
   return render("command-reply", { results, errors, help, usage: ALL_USAGE }).trim();
 }

@@ -14,6 +14,29 @@ export interface CommentDeps {
   now: () => Date;
 }
 
+/** The hidden marker of the bot's refusal to `login`, so each user is told once per issue. */
+export function refusedMarker(login: string): string {
+  return `<!-- log-gardener:refused=${login.toLowerCase().replace(/[^a-z0-9-]/g, "")} -->`;
+}
+
+/**
+ * A polite reply the first time a user without write permission sends a command on an issue (every
+ * reply notifies each subscriber); after that only a 😕 reaction on their comment.
+ */
+async function refuse(context: Context<"issue_comment.created">, actor: string): Promise<void> {
+  const gh = context.octokit;
+  const marker = refusedMarker(actor);
+  const earlier = await gh.paginate(gh.rest.issues.listComments, context.issue({ per_page: 100 }));
+  if (earlier.some((c) => isBot(c.user) && (c.body ?? "").includes(marker))) {
+    await gh.rest.reactions
+      .createForIssueComment(context.repo({ comment_id: context.payload.comment.id, content: "confused" }))
+      .catch((error: unknown) => context.log.warn({ err: error }, "could not react to the command"));
+    return;
+  }
+  const body = `${render("command-refused", { actor }).trim()}\n\n${marker}`;
+  await gh.rest.issues.createComment(context.issue({ body }));
+}
+
 /** `/garden` commands in a new issue comment: permission, 👀, the changes, one reply. */
 export async function onIssueComment(
   context: Context<"issue_comment.created">,
@@ -28,7 +51,7 @@ export async function onIssueComment(
   const actor = comment.user!.login;
   if (!(await canWrite(gh, repo, actor))) {
     context.log.info({ actor, issue: issue.number }, "garden command refused: no write permission");
-    await gh.rest.issues.createComment(context.issue({ body: render("command-refused", { actor }).trim() }));
+    await refuse(context, actor);
     return;
   }
   await gh.rest.reactions

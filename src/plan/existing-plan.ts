@@ -1,0 +1,138 @@
+import type { GardenerConfig, Priority } from "../config/schema.js";
+import type { IssueState } from "../issue-body/marker.js";
+import { issueTitle } from "../issue-body/view.js";
+import type { Redactor } from "../safety/redact.js";
+import { render } from "../templates/render.js";
+import type { TriagedCluster } from "../triage/triage.js";
+import type { TrackedIssue } from "./existing.js";
+import type { Action } from "./plan.js";
+import { countGroup, mergeGroup, nextState } from "./state.js";
+
+export interface ExistingContext {
+  config: GardenerConfig;
+  now: Date;
+  graceMs: number;
+  redactor: Redactor;
+  refresh?: Set<number>;
+  body: (cluster: TriagedCluster, state: IssueState, thisRun: number, current?: string) => string;
+  /** A regression under the new-issue policy: the caller files it within the pass's budget. */
+  regression: (cluster: TriagedCluster, state: IssueState, issue: TrackedIssue) => void;
+}
+
+const PRIORITY_LABEL = (p: Priority) => `priority:${p}`;
+const MIN_HISTORY_FOR_SPIKE = 3;
+const MIN_SPIKE_COUNT = 10;
+
+function isSnoozed(state: IssueState, now: Date): boolean {
+  const s = state.snooze;
+  return !!s && ((!!s.until && new Date(s.until) > now) || (!!s.occurrences && s.occurrences > 0));
+}
+
+/** The actions for one existing issue and the clusters that belong to it; nothing at all if nothing is new. */
+export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: ExistingContext): Action[] {
+  const { config, now } = ctx;
+  const previous = issue.marker;
+  const fp = previous.fp;
+  const cluster = mergeGroup(group, config.issues.samples);
+  const counting = countGroup(group, previous);
+  const { counted } = counting;
+  if (counted.length === 0) {
+    // Nothing new: no write at all, unless a maintainer asked for fresh samples.
+    if (!ctx.refresh?.has(issue.number)) return [];
+    const body = ctx.body(cluster, previous, 0, issue.body);
+    return [
+      { kind: "update", issue: issue.number, fingerprint: fp, body, reason: "samples refreshed on request" },
+    ];
+  }
+  const state = nextState(cluster, counting, config, ctx.redactor, now, previous);
+  const snoozedBefore = isSnoozed(previous, now);
+  if (state.snooze?.occurrences) {
+    const left = state.snooze.occurrences - counted.length;
+    state.snooze = left > 0 ? { ...state.snooze, occurrences: left } : undefined;
+  }
+
+  const closed = issue.state === "closed";
+  const ignored =
+    issue.labels.includes(config.labels.ignored) ||
+    issue.stateReason === "not_planned" ||
+    issue.stateReason === "duplicate";
+  const closedAt = issue.closedAt ? Date.parse(issue.closedAt) : undefined;
+  const regressed =
+    closed && !ignored && closedAt !== undefined
+      ? counted.filter((e) => e.timestamp.getTime() > closedAt + ctx.graceMs)
+      : [];
+  const ping = !snoozedBefore && !ignored;
+
+  if (regressed.length > 0 && ping && config.regression.policy === "new-issue") {
+    ctx.regression({ ...cluster, entries: regressed, count: regressed.length }, state, issue);
+    return [];
+  }
+
+  const actions: Action[] = [];
+  // A human who changed the priority label or pinned it with /garden priority keeps it.
+  const botPriority = !previous.priorityPinned && issue.labels.includes(PRIORITY_LABEL(previous.priority));
+  const raised = botPriority && cluster.triage.priority < previous.priority;
+  let title: string | undefined;
+  if (raised) {
+    state.priority = cluster.triage.priority;
+    if (issue.title === issueTitle(previous, ctx.redactor)) title = issueTitle(state, ctx.redactor);
+    actions.push({
+      kind: "label",
+      issue: issue.number,
+      fingerprint: fp,
+      add: [PRIORITY_LABEL(state.priority)],
+      remove: [PRIORITY_LABEL(previous.priority)],
+      reason: `priority raised from ${previous.priority} to ${state.priority}`,
+    });
+  }
+  actions.push({
+    kind: "update",
+    issue: issue.number,
+    fingerprint: fp,
+    body: ctx.body(cluster, state, counted.length, issue.body),
+    title,
+    reason: `${counted.length} new occurrence(s), ${state.total} in total`,
+  });
+
+  if (!ping || (closed && !(regressed.length > 0 && config.regression.policy === "reopen"))) return actions;
+  if (regressed.length > 0) {
+    actions.push({ kind: "reopen", issue: issue.number, fingerprint: fp, reason: "regression" });
+    actions.push({
+      kind: "comment",
+      issue: issue.number,
+      fingerprint: fp,
+      body: render("comment-regression", { count: regressed.length, closedAt: issue.closedAt }),
+      reason: `regressed: ${regressed.length} occurrence(s) since the close`,
+    });
+  } else if (raised) {
+    actions.push({
+      kind: "comment",
+      issue: issue.number,
+      fingerprint: fp,
+      body: render("comment-priority", {
+        from: previous.priority,
+        to: state.priority,
+        rule: cluster.triage.reason,
+      }),
+      reason: "priority raised by a rule",
+    });
+  } else {
+    const spike = spikeComment(previous, counted.length, config);
+    if (spike) actions.push({ kind: "comment", issue: issue.number, fingerprint: fp, ...spike });
+  }
+  return actions;
+}
+
+function spikeComment(previous: IssueState, count: number, config: GardenerConfig) {
+  if (previous.history.length < MIN_HISTORY_FOR_SPIKE || count < MIN_SPIKE_COUNT) return undefined;
+  const usual = previous.history.reduce((s, r) => s + r.count, 0) / previous.history.length;
+  if (count < config.issues.spikeFactor * Math.max(usual, 1)) return undefined;
+  return {
+    body: render("comment-spike", {
+      count,
+      usual: Math.round(usual * 10) / 10,
+      factor: Math.round(count / Math.max(usual, 1)),
+    }),
+    reason: `spike: ${count} against a usual ${usual.toFixed(1)} per pass`,
+  };
+}
