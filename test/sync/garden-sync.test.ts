@@ -411,7 +411,9 @@ describe("garden sync against the GitHub REST API", () => {
       series(n, start, (i) => `Cache shard rebalanced slowly after ${i * 13 + 5} moves`);
     const [a1, b1] = [session(10), other(5, "2026-11-23T08:00:00Z")];
     await h.pass([...a1, ...b1], "2026-11-23T09:00:00Z");
-    const [a, b] = h.issues();
+    // A (cache, counted up to 08:04) adopts B (sessions, counted up to 04:09).
+    const a = h.issues().find((i) => i.title.includes("Cache shard"))!;
+    const b = h.issues().find((i) => i.title.includes("Session access"))!;
     const sa = stateOf(a.body);
     const sb = stateOf(b.body);
     // What `/garden link` stores: B's fingerprint as an alias of A, with B's own cursor.
@@ -425,11 +427,18 @@ describe("garden sync against the GitHub REST API", () => {
       body: a.body!.replace(/<!-- log-gardener:state .* -->/s, encodeState(linked)),
     });
     gh.updateIssue(b.number, { state: "closed", state_reason: "duplicate" });
-    const logs = [...a1, ...session(7, "2026-11-23T09:00:00Z"), ...b1, ...other(3, "2026-11-23T09:30:00Z")];
+    const late = session(3, "2026-11-23T06:00:00Z"); // after B's cursor, before A's: must not be lost
+    const logs = [
+      ...a1,
+      ...late,
+      ...session(7, "2026-11-23T09:00:00Z"),
+      ...b1,
+      ...other(3, "2026-11-23T09:30:00Z"),
+    ];
     await h.pass(logs, "2026-11-23T10:00:00Z");
     await h.pass(logs, "2026-11-23T10:30:00Z");
-    expect(stateOf(h.issues()[0].body).total).toBe(25);
-    expect(h.issues()[1].state).toBe("closed");
+    expect(stateOf(gh.repo("octo", "repo").issue(a.number)!.body).total).toBe(28);
+    expect(gh.repo("octo", "repo").issue(b.number)!.state).toBe("closed");
     expect(gh.repo("octo", "repo").comments).toHaveLength(0);
   });
 });
