@@ -89,7 +89,7 @@ describe("readCloudLogging against a fake LoggingServiceV2", () => {
       expect(request).toMatchObject({
         resourceNames: ["projects/garden-p1"],
         filter: result.filter,
-        orderBy: "timestamp asc",
+        orderBy: "timestamp desc",
         pageSize: 10,
       });
       expect(request.authorization).toBeUndefined();
@@ -114,10 +114,12 @@ describe("readCloudLogging against a fake LoggingServiceV2", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it("stops at maxEntries mid-page and says more matched", async () => {
+  it("stops at maxEntries mid-page, keeping the newest entries in time order, and says more matched", async () => {
     fake.setEntries(entries(25));
     const result = await readCloudLogging(query, options({ pageSize: 10, maxEntries: 15 }));
-    expect(result.entries.map((e) => e.insertId)).toEqual(Array.from({ length: 15 }, (_, i) => `id-${i}`));
+    expect(result.entries.map((e) => e.insertId)).toEqual(
+      Array.from({ length: 15 }, (_, i) => `id-${i + 10}`),
+    );
     expect(result).toMatchObject({ complete: false, atLeast: 20, pages: 2 });
   });
 
@@ -295,8 +297,8 @@ describe("readCloudLogging against a fake LoggingServiceV2", () => {
     expect(result.entries.map((e) => e.insertId)).toEqual(["id-0", "id-2"]);
     expect(result.atLeast).toBe(4);
     expect(result.malformed).toEqual([
-      { where: "page 1, entry 1 (insertId id-3)", reason: "invalid or missing timestamp null" },
-      { where: "page 1, entry 3 (insertId id-1)", reason: "no textPayload, jsonPayload or protoPayload" },
+      { where: "page 1, entry 2 (insertId id-1)", reason: "no textPayload, jsonPayload or protoPayload" },
+      { where: "page 1, entry 4 (insertId id-3)", reason: "invalid or missing timestamp null" },
     ]);
     const json = result.entries[1]!;
     expect(json).toMatchObject({

@@ -227,7 +227,9 @@ export async function readCloudLogging(q: LogQuery, opts: ReadOptions = {}): Pro
     const request: PageRequest = {
       resourceNames: [`projects/${q.projectId}`],
       filter,
-      orderBy: "timestamp asc",
+      // Newest first: when the cap stops reading, what is left out is the oldest part of the window,
+      // which earlier overlapping passes have already counted, not the newest.
+      orderBy: "timestamp desc",
       pageSize,
     };
 
@@ -305,6 +307,7 @@ export async function readCloudLogging(q: LogQuery, opts: ReadOptions = {}): Pro
       }
       request.pageToken = token;
     }
+    result.entries.reverse(); // back to time order for the rest of the pass
     return result;
   } finally {
     await closeClient(logging);
