@@ -23,9 +23,20 @@ export interface RunOptions {
   json?: boolean;
 }
 
-async function fileSource(file: string, io: Io, timeRange: SourceResult["timeRange"]): Promise<SourceResult> {
+async function fileSource(
+  file: string,
+  io: Io,
+  timeRange: SourceResult["timeRange"],
+  forSync: boolean,
+): Promise<SourceResult> {
   try {
     const read = await readLogFile(file, io.stdin);
+    if (forSync && read.format === "text") {
+      throw new UsageError(
+        `${file}: plain text has no timestamps or insert ids, so counts could not be kept across runs; ` +
+          "use a gcloud JSON or JSON Lines export with --repo",
+      );
+    }
     return {
       source: file === "-" ? "stdin" : `file ${file}`,
       entries: read.entries,
@@ -79,7 +90,7 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = new Date())
     throw new UsageError(`--since ${opts.since}: expected a duration such as 30m, 6h or 7d`);
   const from = new Date(now.getTime() - windowMs);
   const source = opts.logs
-    ? await fileSource(opts.logs, io, opts.since ? { from, to: now } : {})
+    ? await fileSource(opts.logs, io, opts.since ? { from, to: now } : {}, !!opts.repo)
     : await cloudSource(config, from, now);
   if (opts.repo) return syncRepo(opts, config, source, io, now);
   const analysis = analyze(source, config, now);

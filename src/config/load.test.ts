@@ -44,4 +44,17 @@ describe("config", () => {
     expect(nextRun("hourly", last).toISOString()).toBe("2026-11-23T11:20:00.000Z");
     expect(nextRun("15 */2 * * *", last).toISOString()).toBe("2026-11-23T12:15:00.000Z");
   });
+
+  it("refuses rule patterns with nested quantifiers, which could stall every installation", () => {
+    const result = parseConfigYaml(
+      "triage:\n  rules:\n    - name: slow\n      match: { message: '(a+)+$' }\n      set: { priority: P1, category: c }\n",
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toMatch(/^triage\.rules\.0\.match\.message: nested quantifiers/);
+    expect(
+      parseConfigYaml(
+        "triage:\n  rules:\n    - name: fine\n      match: { message: '(ab)+ (c|d)*' }\n      set: { priority: P1, category: c }\n",
+      ).ok,
+    ).toBe(true);
+  });
 });

@@ -11,17 +11,25 @@ const priority = z.enum(PRIORITIES);
 const duration = z.string().refine((v) => parseDuration(v) !== undefined, {
   message: "expected a duration such as 30m, 6h or 7d",
 });
-const regex = z.string().refine(
-  (v) => {
-    try {
-      compileRegex(v);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "not a valid regular expression" },
-);
+// A group that holds a quantifier and is quantified again, like (a+)+: backtracking can take exponential
+// time on a crafted log line, and rules run in a process shared by every installation.
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/;
+const regex = z
+  .string()
+  .refine(
+    (v) => {
+      try {
+        compileRegex(v);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "not a valid regular expression" },
+  )
+  .refine((v) => !NESTED_QUANTIFIER.test(v), {
+    message: "nested quantifiers such as (a+)+ can take exponential time: rewrite the pattern without them",
+  });
 
 /** Compiles a rule pattern; a leading `(?i)`, as in Cloud Logging's RE2, makes it case-insensitive. */
 export function compileRegex(pattern: string): RegExp {

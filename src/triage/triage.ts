@@ -24,6 +24,10 @@ export function effectiveRules(config: GardenerConfig): TriageRule[] {
     : config.triage.rules;
 }
 
+/** Rules see at most this much of a message: enough to classify it, too little for slow patterns to hurt. */
+const MAX_MATCHED = 4096;
+const bounded = (text: string) => (text.length > MAX_MATCHED ? text.slice(0, MAX_MATCHED) : text);
+
 type CompiledRule = { rule: TriageRule; test: (c: Cluster) => boolean };
 
 function compile(rule: TriageRule): CompiledRule {
@@ -37,7 +41,9 @@ function compile(rule: TriageRule): CompiledRule {
     test: (c) =>
       (m.minSeverity === undefined || severityRank(c.maxSeverity) >= severityRank(m.minSeverity)) &&
       (m.minCount === undefined || c.count >= m.minCount) &&
-      (message === undefined || message.test(c.template) || c.samples.some((s) => message.test(s.message))) &&
+      (message === undefined ||
+        message.test(bounded(c.template)) ||
+        c.samples.some((s) => message.test(bounded(s.message)))) &&
       (logger === undefined || logger.test(c.logger ?? "")) &&
       (fn === undefined || fn.test(c.function ?? "")) &&
       (service === undefined || service.test(c.service ?? "")),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -59,5 +59,23 @@ describe("log-gardener run --repo", () => {
     const { code, err } = await cli(["run", "--repo", "octo", "--logs", logs, "--dry-run", "--out", out]);
     expect(code).toBe(2);
     expect(err).toContain("expected owner/name");
+  });
+
+  it("refuses plain text with --repo: without timestamps and ids, counts could not be kept", async () => {
+    const text = path.join(out, "plain.txt");
+    writeFileSync(text, "Session access failed: 1\nSession access failed: 2\n");
+    const { code, err } = await cli([
+      "run",
+      "--repo",
+      "octo/repo",
+      "--logs",
+      text,
+      "--dry-run",
+      "--out",
+      out,
+    ]);
+    expect(code).toBe(2);
+    expect(err).toContain("plain text has no timestamps or insert ids");
+    expect(gh.writes()).toBe(0);
   });
 });
