@@ -25,7 +25,10 @@ export function logsExplorerUrl(q: LinkQuery): string {
   if (q.service) clauses.push(`resource.labels.${q.serviceLabel ?? "service_name"}=${quote(q.service)}`);
   const fragment = constantFragment(q.template);
   if (fragment) clauses.push(quote(fragment));
-  const query = encodeURIComponent(clauses.join("\n"));
-  const range = encodeURIComponent(`${q.from.toISOString()}/${q.to.toISOString()}`);
-  return `https://console.cloud.google.com/logs/query;query=${query};timeRange=${range}?project=${encodeURIComponent(q.project)}`;
+  // encodeURIComponent leaves ( ) ' * ! alone; an unbalanced parenthesis would end a markdown link early.
+  const encode = (text: string) =>
+    encodeURIComponent(text).replace(/[()'*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const query = encode(clauses.join("\n"));
+  const range = encode(`${q.from.toISOString()}/${q.to.toISOString()}`);
+  return `https://console.cloud.google.com/logs/query;query=${query};timeRange=${range}?project=${encode(q.project)}`;
 }

@@ -84,7 +84,7 @@ describe("neutralize", () => {
     );
     expect(neutralize("user <*> a < b > c && d")).toBe("user <*> a < b > c && d");
     expect(neutralize("&amp; &#x27; &copy;")).toBe("&amp;amp; &amp;#x27; &amp;copy;");
-    expect(neutralize("<https://evil.example>")).toBe("&lt;https://evil.example>");
+    expect(neutralize("<https://evil.example>")).toBe("&lt;https:\u200B//evil.example>");
   });
   it("keeps a table cell one cell on one line", () => {
     expect(neutralize("a | b\nc\r\nd\te")).toBe("a \\| b c d e");
@@ -94,7 +94,9 @@ describe("neutralize", () => {
   it("defangs links and images", () => {
     expect(
       neutralize("![x](https://evil.example/t.png) [y](https://evil.example) [r][1] [1]: https://e"),
-    ).toBe("![x\\](https://evil.example/t.png) [y\\](https://evil.example) [r\\][1] [1\\]: https://e");
+    ).toBe(
+      "![x\\](https:\u200B//evil.example/t.png) [y\\](https:\u200B//evil.example) [r\\][1] [1\\]: https:\u200B//e",
+    );
     expect(neutralize("[INFO] ok")).toBe("[INFO] ok");
     expect(neutralize("\\[x](u)")).toBe("\\[x\\](u)");
   });
@@ -154,5 +156,12 @@ describe("safeForIssue and safeTitle", () => {
     expect(title.startsWith(`[P3] svc: user <*> a|b @${ZW}team #${ZW}7 next x`)).toBe(true);
     expect(title.length).toBe(256);
     expect(title.endsWith("…")).toBe(true);
+  });
+
+  it("keeps URLs in log text from autolinking or cross-referencing other issues", () => {
+    const out = neutralize("see https://github.com/acme/api/issues/7 and www.example.com");
+    expect(out).not.toContain("https://github.com");
+    expect(out).not.toContain("www.example");
+    expect(out.replace(/\u200B/g, "")).toBe("see https://github.com/acme/api/issues/7 and www.example.com");
   });
 });

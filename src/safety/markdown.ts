@@ -82,6 +82,9 @@ function defuseMentionsAndRefs(text: string): string {
       // #123, owner/repo#123, GH-123.
       .replace(/#(?=\d)/g, `#${ZWSP}`)
       .replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`)
+      // Bare URLs would autolink, and a link to another issue cross-references it: no live links from logs.
+      .replace(/\b(https?):\/\//gi, `$1:${ZWSP}//`)
+      .replace(/\bwww\./gi, `www${ZWSP}.`)
   );
 }
 
