@@ -240,7 +240,11 @@ describe("/garden commands", () => {
   });
 
   it("priority leaves a title without the bot's [Pn] prefix alone", async () => {
-    const issue = gh.addIssue({ title: "checkout: [P2] in the middle", body: issueBody(), labels: ["log-gardener"] });
+    const issue = gh.addIssue({
+      title: "checkout: [P2] in the middle",
+      body: issueBody(),
+      labels: ["log-gardener"],
+    });
     await comment(issue.number, "/garden priority P1");
     expect(issueOf(issue.number).title).toBe("checkout: [P2] in the middle");
     expect(markerOf(issue.number)).toMatchObject({ priority: "P1", priorityPinned: true });
@@ -258,7 +262,11 @@ describe("/garden commands", () => {
       expect.stringContaining("Thanks for the command, stranger."),
     ]);
     expect(replies(issue.number)[0].body).toContain("<!-- log-gardener:refused=visitor -->");
-    expect(repoState().comment(second.id)!.reactions.map((r) => r.content)).toEqual(["confused"]);
+    expect(
+      repoState()
+        .comment(second.id)!
+        .reactions.map((r) => r.content),
+    ).toEqual(["confused"]);
     expect(replies(other.number)).toHaveLength(1);
     expect(passes).toEqual([]);
     expect(issueOf(issue.number).state).toBe("open");
@@ -370,7 +378,13 @@ describe("/garden commands", () => {
   it("link #N into a tracked issue keeps this issue's counting cursor for its fingerprints", async () => {
     const otherCursor = { countedUpTo: "2026-11-23T11:00:00.000Z", recent: [["o1", 1] as [string, number]] };
     const other = trackedIssue(
-      issueBody(state({ fp: "bbbbbbbbbbbb", countedUpTo: "2026-11-23T11:30:00.000Z", cursors: { dddddddddddd: otherCursor } })),
+      issueBody(
+        state({
+          fp: "bbbbbbbbbbbb",
+          countedUpTo: "2026-11-23T11:30:00.000Z",
+          cursors: { dddddddddddd: otherCursor },
+        }),
+      ),
     );
     const oldCursor = { countedUpTo: "2026-11-20T00:00:00.000Z", recent: [] };
     const issue = trackedIssue(

@@ -6,12 +6,19 @@ import type { RepoPassResult } from "./pass-runner.js";
 export interface RunAllOptions extends AppOptions {
   appId: number | string;
   privateKey: string;
-  /** GitHub API base URL (GitHub Enterprise, tests). */
+  /** GitHub API base URL (GitHub Enterprise, tests); default from GHE_HOST and GHE_PROTOCOL like Probot's server. */
   baseUrl?: string;
   /** Run every repo, due or not. */
   force?: boolean;
   Octokit?: typeof ProbotOctokit;
   logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+}
+
+/** The GitHub Enterprise Server API URL from GHE_HOST (and GHE_PROTOCOL, default https), as `probot run` does. */
+export function gheBaseUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const host = env.GHE_HOST?.trim();
+  if (!host) return undefined;
+  return `${env.GHE_PROTOCOL?.trim() || "https"}://${host}/api/v3`;
 }
 
 /**
@@ -23,7 +30,7 @@ export async function runAllInstallations(opts: RunAllOptions): Promise<RepoPass
   const probot = new Probot({
     appId: opts.appId,
     privateKey: opts.privateKey,
-    baseUrl: opts.baseUrl,
+    baseUrl: opts.baseUrl ?? gheBaseUrl(),
     Octokit: opts.Octokit,
     logLevel: opts.logLevel ?? "info",
   });

@@ -169,7 +169,12 @@ export class Scheduler {
     for (const t of this.targets.values()) {
       const waits = t.nextDue !== undefined && t.nextDue > now;
       if (opts.force || !waits || (opts.recheckUnconfigured && t.unconfigured)) due.push(t);
-      else results.push({ repo: `${t.owner}/${t.repo}`, status: "not-due", nextDue: new Date(t.nextDue!).toISOString() });
+      else
+        results.push({
+          repo: `${t.owner}/${t.repo}`,
+          status: "not-due",
+          nextDue: new Date(t.nextDue!).toISOString(),
+        });
     }
     // each repo waits out its own jitter at the same time; only the passes themselves are limited
     const limit = Math.max(1, this.opts.concurrency ?? 4);

@@ -377,7 +377,8 @@ describe("scheduler", () => {
   });
 
   it("each due repo waits out its jitter at the same time, not one after another", async () => {
-    for (const r of ["octo/a", "octo/b", "octo/c"]) gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", r);
+    for (const r of ["octo/a", "octo/b", "octo/c"])
+      gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", r);
     const events: string[] = [];
     const scheduler = new Scheduler({
       octokitFor: async () =>

@@ -1,7 +1,13 @@
 import type { GardenerConfig } from "../../config/schema.js";
 import type { GitHub, RepoRef } from "../../github/client.js";
 import { readTicks, statusLine } from "../../issue-body/checklist.js";
-import { decodeState, encodeState, mergeBody, type Cursor, type IssueState } from "../../issue-body/marker.js";
+import {
+  decodeState,
+  encodeState,
+  mergeBody,
+  type Cursor,
+  type IssueState,
+} from "../../issue-body/marker.js";
 import { withRepoLock } from "../../sync/repo-lock.js";
 import { render } from "../../templates/render.js";
 import { STEPS, hasStep, setStep, stepNamesOf, updateChecklist } from "../checklist-edit.js";
