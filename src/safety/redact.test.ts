@@ -366,4 +366,14 @@ describe("robustness", () => {
       "end",
     ]);
   });
+
+  it("redacts URL-encoded e-mails and passwords written in prose", () => {
+    const r = createRedactor();
+    expect(r.redactText("GET /u?email=jane.doe%40example.com&x=1")).toBe("GET /u?email=[REDACTED:email]&x=1");
+    expect(r.redactText("user said the password is hunter2, please reset")).toBe(
+      "user said the password is [REDACTED:password], please reset",
+    );
+    expect(r.redactText("password was rotated")).toBe("password was [REDACTED:password]");
+    expect(r.redactText("password reset requested")).toBe("password reset requested");
+  });
 });

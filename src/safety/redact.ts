@@ -422,6 +422,10 @@ const JWT =
 
 const EMAIL =
   /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+const URL_ENCODED_EMAIL =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._+-]{1,64}%40(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/gi;
+// Prose such as "password is hunter2" or "pwd was s3cret".
+const PROSE_PASSWORD = /(\b(?:passw(?:or)?d|pwd|passphrase)\s+(?:is|was)\s+)(?!\[REDACTED)([^\s,;]{1,200})/gi;
 const IPV6_CANDIDATE = /(?<![A-Za-z0-9_:.])[0-9A-Fa-f:.]{2,45}(?![A-Za-z0-9_:]|\.[A-Za-z0-9])/g;
 // Not after a browser's product token: `Chrome/120.0.0.0` in a User-Agent is a version.
 const IPV4_CANDIDATE =
@@ -515,6 +519,11 @@ function builtinRules(): Rule[] {
       ),
   });
   rules.push({ hint: /@/, apply: (text, ctx) => sub(text, EMAIL, () => ctx.hide("email")) });
+  rules.push({ hint: /%40/i, apply: (text, ctx) => sub(text, URL_ENCODED_EMAIL, () => ctx.hide("email")) });
+  rules.push({
+    hint: /pass|pwd/i,
+    apply: (text, ctx) => sub(text, PROSE_PASSWORD, (m) => `${m[1]}${ctx.hide("password")}`),
+  });
   rules.push({
     hint: /:[0-9A-Fa-f:]/,
     apply: (text, ctx) =>
