@@ -10,6 +10,7 @@ RUN npm run build
 
 FROM node:20-slim AS runtime
 ENV NODE_ENV=production \
+    LOG_FORMAT=json \
     PORT=3000 \
     HOST=0.0.0.0
 WORKDIR /app
