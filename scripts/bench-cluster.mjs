@@ -113,43 +113,58 @@ const bigFile = join(work, "messages.txt");
     );
   closeSync(fd);
 }
-let seconds;
-let rssKb;
-if (existsSync("/usr/bin/time")) {
-  const r = spawnSync("/usr/bin/time", ["-f", "BENCH %e %M", ...command, "--ids", bigFile], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "pipe"],
-    encoding: "utf8",
-  });
-  const m = /BENCH ([\d.]+) (\d+)/.exec(r.stderr ?? "");
-  if (r.status !== 0 || !m) throw new Error(`throughput run failed: ${r.stderr}`);
-  seconds = Number(m[1]);
-  rssKb = Number(m[2]);
-} else {
-  // No /usr/bin/time: run the command's script in a wrapper that reports its own peak RSS at exit.
-  const wrapper = join(work, "rss-wrapper.mjs");
-  writeFileSync(
-    wrapper,
-    `import { writeSync } from "node:fs";\nimport { pathToFileURL } from "node:url";\n` +
-      `process.on("exit", () => writeSync(2, "BENCH_RSS " + process.resourceUsage().maxRSS + "\\n"));\n` +
-      `const script = process.argv[2];\nprocess.argv.splice(1, 2, script);\n` +
-      `await import(pathToFileURL(script).href);\n`,
-  );
-  const start = process.hrtime.bigint();
-  const r = spawnSync(
-    process.execPath,
-    [wrapper, resolve(root, command[1]), ...command.slice(2), "--ids", bigFile],
-    {
+/** Times `cluster --ids FILE` and reads its peak RSS. */
+function timeRun(file) {
+  if (existsSync("/usr/bin/time")) {
+    const r = spawnSync("/usr/bin/time", ["-f", "BENCH %e %M", ...command, "--ids", file], {
       cwd: root,
       stdio: ["ignore", "ignore", "pipe"],
       encoding: "utf8",
-    },
-  );
-  seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const m = /BENCH_RSS (\d+)/.exec(r.stderr ?? "");
-  if (r.status !== 0 || !m) throw new Error(`throughput run failed: ${r.stderr}`);
-  rssKb = Number(m[1]);
+    });
+    const m = /BENCH ([\d.]+) (\d+)/.exec(r.stderr ?? "");
+    if (r.status !== 0 || !m) throw new Error(`throughput run failed: ${r.stderr}`);
+    return { seconds: Number(m[1]), rssKb: Number(m[2]) };
+  } else {
+    // No /usr/bin/time: run the command's script in a wrapper that reports its own peak RSS at exit.
+    const wrapper = join(work, "rss-wrapper.mjs");
+    writeFileSync(
+      wrapper,
+      `import { writeSync } from "node:fs";\nimport { pathToFileURL } from "node:url";\n` +
+        `process.on("exit", () => writeSync(2, "BENCH_RSS " + process.resourceUsage().maxRSS + "\\n"));\n` +
+        `const script = process.argv[2];\nprocess.argv.splice(1, 2, script);\n` +
+        `await import(pathToFileURL(script).href);\n`,
+    );
+    const start = process.hrtime.bigint();
+    const r = spawnSync(
+      process.execPath,
+      [wrapper, resolve(root, command[1]), ...command.slice(2), "--ids", file],
+      {
+        cwd: root,
+        stdio: ["ignore", "ignore", "pipe"],
+        encoding: "utf8",
+      },
+    );
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const m = /BENCH_RSS (\d+)/.exec(r.stderr ?? "");
+    if (r.status !== 0 || !m) throw new Error(`throughput run failed: ${r.stderr}`);
+    return { seconds, rssKb: Number(m[1]) };
+  }
 }
+// The same lines, each with a unique token appended: no message repeats verbatim, so no cache helps.
+const uniqueFile = join(work, "unique.txt");
+{
+  const base = lines(corpus);
+  const fd = openSync(uniqueFile, "w");
+  for (let start = 0; start < totalLines; start += 50_000) {
+    const chunk = [];
+    for (let i = start; i < Math.min(start + 50_000, totalLines); i++)
+      chunk.push(`${base[i % base.length]} req${i}`);
+    writeSync(fd, chunk.join("\n") + "\n");
+  }
+  closeSync(fd);
+}
+const repeated = timeRun(bigFile);
+const unique = timeRun(uniqueFile);
 rmSync(work, { recursive: true, force: true });
 
 // one table
@@ -168,9 +183,14 @@ for (const r of rows)
 console.log(
   `| **mean** | **${f(mean("GA"))}** | **${f(mean("FGA"))}** | ${f(mean("windowed"))} | ${f(mean("delta"))} |`,
 );
-console.log(
-  `\nthroughput: ${totalLines.toLocaleString("en")} lines in ${seconds.toFixed(2)} s = ` +
-    `${Math.round(totalLines / seconds).toLocaleString("en")} messages/s end to end; peak RSS ${(rssKb / 1024).toFixed(0)} MB`,
-);
+for (const [label, { seconds, rssKb }] of [
+  ["the ten data sets repeated", repeated],
+  ["the same with a unique token per line", unique],
+]) {
+  console.log(
+    `\nthroughput (${label}): ${totalLines.toLocaleString("en")} lines in ${seconds.toFixed(2)} s = ` +
+      `${Math.round(totalLines / seconds).toLocaleString("en")} messages/s end to end; peak RSS ${(rssKb / 1024).toFixed(0)} MB`,
+  );
+}
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
 process.exitCode = scored.status === 0 ? 0 : 1;

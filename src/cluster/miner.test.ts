@@ -310,3 +310,21 @@ describe("TemplateMiner split templates across runs", () => {
     expect(new Set(ids)).toEqual(new Set(["aaaaaaaaaaaa"]));
   });
 });
+
+describe("TemplateMiner exact-message cache", () => {
+  it("gives the same ids whether the cache is used, paused for unique lines, or off", () => {
+    const words = ["started", "finished"];
+    const messages = [
+      ...Array.from({ length: 70_000 }, (_, i) => `job ${words[i % 2]} in ${i} ms for run r${i}`),
+      ...Array.from({ length: 5_000 }, (_, i) => `job ${words[i % 2]} in 5 ms for run r1`),
+    ];
+    const ids = (miner: TemplateMiner) => {
+      const handles = messages.map((m) => miner.observe(m));
+      miner.finish();
+      return handles.map((h) => miner.resolve(h).id);
+    };
+    const cached = ids(new TemplateMiner());
+    expect(ids(new TemplateMiner(undefined, { exactCache: 0 }))).toEqual(cached);
+    expect(new Set(cached).size).toBe(2); // "started" and "finished" are event words: split
+  });
+});

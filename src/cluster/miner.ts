@@ -68,6 +68,8 @@ const SIMILARITY = 0.7;
 /** Raw messages remembered for exact repeats, and the longest message worth remembering. */
 const EXACT_LIMIT = 1 << 16;
 const EXACT_MAX_LENGTH = 512;
+const EXACT_SAMPLE = 1 << 16;
+const EXACT_PAUSE = 1 << 20;
 /** Masked shapes remembered; the cache is a shortcut only and is dropped when full. */
 const CACHE_LIMIT = 1 << 17;
 /** A slot with more distinct words than this is a variable. */
@@ -105,6 +107,10 @@ export class TemplateMiner {
   /** Exact repeats of recent messages skip masking (logs repeat themselves a lot). */
   private readonly exact = new Map<string, Variant>();
   private readonly exactLimit: number;
+  /** Exact-message caching pays only when messages repeat verbatim; it pauses itself when they don't. */
+  private exactPaused = 0;
+  private exactTried = 0;
+  private exactHits = 0;
   private readonly variants: Variant[] = [];
 
   constructor(state?: MinerState, options: MinerOptions = {}) {
@@ -129,7 +135,8 @@ export class TemplateMiner {
    * small integers, bounded by the number of templates (not of messages).
    */
   observe(message: string): number {
-    let variant = this.exact.get(message);
+    let variant = this.exactPaused > 0 ? undefined : this.exact.get(message);
+    this.sampleExactCache(variant !== undefined);
     if (variant === undefined) {
       const key = maskedKey(message);
       variant = this.cache.get(key);
@@ -146,7 +153,7 @@ export class TemplateMiner {
         if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
         this.cache.set(key, variant);
       }
-      if (this.exactLimit > 0 && message.length <= EXACT_MAX_LENGTH) {
+      if (this.exactLimit > 0 && this.exactPaused === 0 && message.length <= EXACT_MAX_LENGTH) {
         if (this.exact.size >= this.exactLimit) this.exact.clear();
         this.exact.set(message, variant);
       }
@@ -155,6 +162,23 @@ export class TemplateMiner {
     variant.cluster.count++;
     variant.cluster.observed++;
     return variant.handle;
+  }
+
+  /** Pauses the exact-message cache for a while when fewer than 1 in 20 lookups hit it. */
+  private sampleExactCache(hit: boolean): void {
+    if (this.exactPaused > 0) {
+      this.exactPaused--;
+      return;
+    }
+    this.exactTried++;
+    if (hit) this.exactHits++;
+    if (this.exactTried < EXACT_SAMPLE) return;
+    if (this.exactHits * 20 < this.exactTried) {
+      this.exactPaused = EXACT_PAUSE;
+      this.exact.clear();
+    }
+    this.exactTried = 0;
+    this.exactHits = 0;
   }
 
   /**
