@@ -1,9 +1,7 @@
-import { applyTicks, outOfOrder, readTicks, statusLine } from "../issue-body/checklist.js";
-import { readSection, sectionEnd, sectionStart } from "../issue-body/marker.js";
+import { applyTicks, outOfOrder, readTicks, STEP_COUNT, withStatusLine } from "../issue-body/checklist.js";
+import { readSection, sectionEnd } from "../issue-body/marker.js";
 import { render } from "../templates/render.js";
 
-export const STEPS = 7;
-const STATUS_RE = /\*\*Status: [^*\n]*\*\*/;
 const STEP_LABEL_RE = /^step:\d+$/;
 const PROGRESS = "progress";
 
@@ -67,8 +65,8 @@ export function stepLabels(labels: string[], ticks: boolean[]): string[] {
  * logging each step whose box changed since `before`. Idempotent: nothing changes for a body already done.
  */
 export function updateChecklist(input: ChecklistInput): ChecklistChange {
-  const after = readTicks(input.body, STEPS);
-  const before = Array.from({ length: STEPS }, (_, i) => input.before[i] === true);
+  const after = readTicks(input.body, STEP_COUNT);
+  const before = Array.from({ length: STEP_COUNT }, (_, i) => input.before[i] === true);
   const close = input.open && after.every(Boolean) && !before.every(Boolean);
   const section = readSection(input.body, PROGRESS) ?? "";
   const open = outOfOrder(after);
@@ -89,25 +87,19 @@ export function updateChecklist(input: ChecklistInput): ChecklistChange {
         step,
         name: input.stepNames[step],
         outOfOrder: firstOpen >= 0 ? outOfOrderOpen : [],
-        closed: close && step === STEPS - 1,
+        closed: close && step === STEP_COUNT - 1,
         key: key.replace(/^step=\d+ done=\w+ by=/, ""),
       }).trim(),
     );
     changes.push(`step ${step} ${done ? "done" : "undone"}`);
   });
-  let body = withProgress(input.body, lines);
-  const start = body.indexOf(sectionStart("checklist"));
-  if (start >= 0) {
-    const status = `**Status: ${statusLine(after)}**`;
-    const rest = body.slice(start).replace(STATUS_RE, status);
-    body = body.slice(0, start) + rest;
-  }
+  const body = withStatusLine(withProgress(input.body, lines), after);
   return { body, labels: stepLabels(input.labels, after), close, changes };
 }
 
 /** The body with one step box set, for `/garden step N done|undo`. */
 export function setStep(body: string, step: number, done: boolean): string {
-  const ticks = readTicks(body, STEPS);
+  const ticks = readTicks(body, STEP_COUNT);
   ticks[step] = done;
   return applyTicks(body, ticks);
 }
@@ -118,9 +110,9 @@ export function hasStep(body: string, step: number): boolean {
 
 /** Step names as the body shows them (`**N. Name**`), so an edit needs no config read. */
 export function stepNamesOf(body: string): string[] {
-  const names = new Array<string>(STEPS).fill("");
+  const names = new Array<string>(STEP_COUNT).fill("");
   for (const m of body.matchAll(/<!-- log-gardener:step=(\d) --> \*\*\d+\. (.+?)\*\*/g)) {
-    if (Number(m[1]) < STEPS) names[Number(m[1])] = m[2];
+    if (Number(m[1]) < STEP_COUNT) names[Number(m[1])] = m[2];
   }
   return names;
 }

@@ -19,10 +19,6 @@ export function isBot(user: { type?: string; login?: string } | null | undefined
   return !user || user.type === "Bot" || /\[bot\]$/i.test(user.login ?? "");
 }
 
-export function labelNames(labels: Array<string | { name?: string }> | undefined): string[] {
-  return (labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean);
-}
-
 export function sameSet(a: string[], b: string[]): boolean {
   const x = new Set(a.map((s) => s.toLowerCase()));
   const y = new Set(b.map((s) => s.toLowerCase()));

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SEVERITIES } from "../entries/log-entry.js";
+import { STEP_COUNT } from "../issue-body/checklist.js";
 import { parseDuration } from "./duration.js";
 import { isValidSchedule } from "./schedule.js";
 
@@ -124,7 +125,7 @@ export const configSchema = z
       .object({
         steps: z
           .array(stepSchema)
-          .length(7)
+          .length(STEP_COUNT)
           .default(DEFAULT_STEPS)
           .describe("Remediation steps 0-6 ({name, description}); default: audit … PR and closure."),
       })

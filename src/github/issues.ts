@@ -14,6 +14,10 @@ type RawIssue = {
   pull_request?: unknown;
 };
 
+export function labelNames(labels: Array<string | { name?: string }> | undefined): string[] {
+  return (labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean);
+}
+
 export function toExisting(raw: RawIssue): ExistingIssue {
   return {
     number: raw.number,
@@ -22,8 +26,9 @@ export function toExisting(raw: RawIssue): ExistingIssue {
     state: raw.state === "closed" ? "closed" : "open",
     stateReason: raw.state_reason ?? null,
     closedAt: raw.closed_at ?? null,
-    labels: raw.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean),
+    labels: labelNames(raw.labels),
     url: raw.html_url,
+    pullRequest: raw.pull_request !== undefined && raw.pull_request !== null,
   };
 }
 
@@ -35,7 +40,7 @@ export async function listBotIssues(gh: GitHub, repo: RepoRef, label: string): P
     state: "all",
     per_page: 100,
   });
-  return (raw as RawIssue[]).filter((i) => !i.pull_request).map(toExisting);
+  return (raw as RawIssue[]).map(toExisting).filter((i) => !i.pullRequest);
 }
 
 export async function getIssue(gh: GitHub, repo: RepoRef, number: number): Promise<ExistingIssue> {

@@ -1,3 +1,8 @@
+import { readSection, sectionEnd, sectionStart } from "./marker.js";
+
+/** Remediation steps 0-6; the config schema requires exactly this many. */
+export const STEP_COUNT = 7;
+const STATUS_RE = /\*\*Status: [^*\n]*\*\*/;
 const STEP_RE = /^\s*[-*] \[([ xX])\] <!-- log-gardener:step=(\d) -->/gm;
 
 /** Which remediation steps are ticked in a body (index = step number). */
@@ -28,4 +33,14 @@ export function applyTicks(body: string, ticks: boolean[]): string {
   return body.replace(STEP_RE, (line, _mark: string, step: string) =>
     line.replace(/\[[ xX]\]/, ticks[Number(step)] ? "[x]" : "[ ]"),
   );
+}
+
+/** Rewrites the status line inside the checklist section (never a "**Status:" a human wrote elsewhere). */
+export function withStatusLine(body: string, ticks: boolean[]): string {
+  const section = readSection(body, "checklist");
+  if (section === undefined) return body;
+  const start = sectionStart("checklist");
+  const end = sectionEnd("checklist");
+  const status = `**Status: ${statusLine(ticks)}**`;
+  return body.replace(`${start}${section}${end}`, `${start}${section.replace(STATUS_RE, status)}${end}`);
 }

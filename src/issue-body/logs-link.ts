@@ -1,3 +1,5 @@
+import { quote, serviceLabelFor } from "../google/filter.js";
+
 const MAX_FRAGMENT = 120;
 
 /** The longest constant run of a template: a search term that finds this pattern and little else. */
@@ -11,7 +13,6 @@ export interface LinkQuery {
   project: string;
   resourceType?: string;
   service?: string;
-  serviceLabel?: string;
   template: string;
   from: Date;
   to: Date;
@@ -19,10 +20,9 @@ export interface LinkQuery {
 
 /** A Cloud Logging Logs Explorer link that opens exactly this pattern over this window. */
 export function logsExplorerUrl(q: LinkQuery): string {
-  const quote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
   const clauses = [];
   if (q.resourceType) clauses.push(`resource.type=${quote(q.resourceType)}`);
-  if (q.service) clauses.push(`resource.labels.${q.serviceLabel ?? "service_name"}=${quote(q.service)}`);
+  if (q.service) clauses.push(`resource.labels.${serviceLabelFor(q.resourceType)}=${quote(q.service)}`);
   const fragment = constantFragment(q.template);
   if (fragment) clauses.push(quote(fragment));
   // encodeURIComponent leaves ( ) ' * ! alone; an unbalanced parenthesis would end a markdown link early.

@@ -1,15 +1,5 @@
-import { applyTicks, readTicks, statusLine } from "./checklist.js";
-import {
-  BOT_SECTIONS,
-  decodeState,
-  encodeState,
-  mergeBody,
-  readSection,
-  sectionEnd,
-  sectionStart,
-} from "./marker.js";
-
-const STATUS_RE = /\*\*Status: [^*]*\*\*/;
+import { applyTicks, readTicks, STEP_COUNT, withStatusLine } from "./checklist.js";
+import { BOT_SECTIONS, decodeState, encodeState, mergeBody } from "./marker.js";
 
 /**
  * The body to write: the bot's freshly rendered sections merged into the issue as it is now. What
@@ -34,13 +24,6 @@ export function reconcileBody(current: string, rendered: string): string {
     };
     fresh = rendered.replace(encodeState(p), encodeState(state));
   }
-  const ticks = readTicks(current, 7);
-  const merged = applyTicks(mergeBody(current, fresh, BOT_SECTIONS), ticks);
-  const checklist = readSection(merged, "checklist");
-  if (checklist === undefined) return merged;
-  const start = sectionStart("checklist");
-  return merged.replace(
-    `${start}${checklist}${sectionEnd("checklist")}`,
-    `${start}${checklist.replace(STATUS_RE, `**Status: ${statusLine(ticks)}**`)}${sectionEnd("checklist")}`,
-  );
+  const ticks = readTicks(current, STEP_COUNT);
+  return withStatusLine(applyTicks(mergeBody(current, fresh, BOT_SECTIONS), ticks), ticks);
 }

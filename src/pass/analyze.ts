@@ -3,7 +3,7 @@ import type { MinerState } from "../cluster/miner.js";
 import type { GardenerConfig } from "../config/schema.js";
 import type { MalformedRecord } from "../entries/file-source.js";
 import { severityRank, type LogEntry } from "../entries/log-entry.js";
-import { createRedactor } from "../safety/redact.js";
+import { createRedactor, type Redactor } from "../safety/redact.js";
 import { triageClusters, type TriagedCluster } from "../triage/triage.js";
 import { buildWorklog, type Worklog } from "../worklog/build.js";
 
@@ -29,6 +29,7 @@ export function analyze(
   config: GardenerConfig,
   now: Date,
   minerState?: MinerState,
+  redactor: Redactor = createRedactor(config.redaction.extra),
 ): Analysis {
   const floor = severityRank(config.severity);
   const { from, to } = input.timeRange;
@@ -54,7 +55,7 @@ export function analyze(
       atLeast: input.atLeast,
     },
     triaged,
-    createRedactor(config.redaction.extra),
+    redactor,
   );
   return { clusters: triaged, worklog, minerState: state };
 }

@@ -11,6 +11,7 @@ export interface ExistingIssue {
   closedAt?: string | null;
   labels: string[];
   url: string;
+  pullRequest?: boolean;
 }
 
 export type TrackedIssue = ExistingIssue & { marker: IssueState };

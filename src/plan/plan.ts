@@ -6,7 +6,7 @@ import { issueTitle, renderIssueBody } from "../issue-body/view.js";
 import type { Redactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
 import type { TriagedCluster } from "../triage/triage.js";
-import { inventory, patternKey, type ExistingIssue, type TrackedIssue } from "./existing.js";
+import { patternKey, type Inventory, type TrackedIssue } from "./existing.js";
 import { planExisting } from "./existing-plan.js";
 import { countGroup, nextState } from "./state.js";
 import { issueLabels } from "./labels.js";
@@ -32,7 +32,8 @@ export interface Plan {
 
 export interface PlanInput {
   clusters: TriagedCluster[];
-  existing: ExistingIssue[];
+  /** The bot's issues, markers parsed (`inventory`). */
+  existing: Inventory;
   config: GardenerConfig;
   now: Date;
   window: { from: Date; to: Date };
@@ -57,7 +58,7 @@ interface NewIssue {
 /** Computes, without I/O, what the pass should do on GitHub: each action with its reason. */
 export function computePlan(input: PlanInput): Plan {
   const { config, now, redactor } = input;
-  const inv = inventory(input.existing);
+  const inv = input.existing;
   const plan: Plan = {
     actions: [],
     deferred: [],

@@ -60,7 +60,9 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
   return withRepoLock(`${opts.owner}/${opts.repo}`.toLowerCase(), async () => {
     const repo = { owner: opts.owner, repo: opts.repo };
     const issues = await listBotIssues(opts.gh, repo, opts.config.labels.bot);
-    const analysis = analyze(opts.source, opts.config, opts.now, seedState(inventory(issues)));
+    const redactor = createRedactor(opts.config.redaction.extra);
+    const known = inventory(issues);
+    const analysis = analyze(opts.source, opts.config, opts.now, seedState(known), redactor);
     const window = {
       from:
         opts.source.timeRange.from ??
@@ -69,11 +71,11 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
     };
     const plan = computePlan({
       clusters: analysis.clusters,
-      existing: issues,
+      existing: known,
       config: opts.config,
       now: opts.now,
       window,
-      redactor: createRedactor(opts.config.redaction.extra),
+      redactor,
       refresh: new Set(opts.refresh ?? []),
     });
     const applied = opts.dryRun

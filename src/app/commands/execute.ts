@@ -1,6 +1,6 @@
 import type { GardenerConfig } from "../../config/schema.js";
 import type { GitHub, RepoRef } from "../../github/client.js";
-import { readTicks, statusLine } from "../../issue-body/checklist.js";
+import { readTicks, statusLine, STEP_COUNT } from "../../issue-body/checklist.js";
 import {
   decodeState,
   encodeState,
@@ -10,8 +10,9 @@ import {
 } from "../../issue-body/marker.js";
 import { withRepoLock } from "../../sync/repo-lock.js";
 import { render } from "../../templates/render.js";
-import { STEPS, hasStep, setStep, stepNamesOf, updateChecklist } from "../checklist-edit.js";
-import { labelNames, sameSet } from "../github-ops.js";
+import { hasStep, setStep, stepNamesOf, updateChecklist } from "../checklist-edit.js";
+import { getIssue } from "../../github/issues.js";
+import { sameSet } from "../github-ops.js";
 import { ALL_USAGE, type Command, type Located, type ParseError } from "./parse.js";
 
 export interface CommandEnv {
@@ -43,15 +44,6 @@ interface Working {
   marker?: IssueState;
 }
 
-type RawIssue = {
-  title?: string;
-  body?: string | null;
-  pull_request?: unknown;
-  labels: Array<string | { name?: string }>;
-  state: string;
-  state_reason?: string | null;
-};
-
 const PRIORITY_RE = /^priority:P\d$/i;
 /** The priority prefix the bot puts in front of its titles: `[P2] api: …`. */
 const TITLE_PRIORITY_RE = /^\[P[0-5]\] /;
@@ -62,16 +54,15 @@ async function readIssue(
   repo: RepoRef,
   n: number,
 ): Promise<Working & { damaged?: string; pull: boolean }> {
-  const { data } = await gh.rest.issues.get({ ...repo, issue_number: n });
-  const raw = data as RawIssue;
-  const decoded = decodeState(raw.body);
+  const issue = await getIssue(gh, repo, n);
+  const decoded = decodeState(issue.body);
   return {
-    title: raw.title ?? "",
-    pull: raw.pull_request !== undefined && raw.pull_request !== null,
-    body: raw.body ?? "",
-    labels: labelNames(raw.labels),
-    state: raw.state === "closed" ? "closed" : "open",
-    stateReason: raw.state_reason ?? null,
+    title: issue.title,
+    pull: issue.pullRequest === true,
+    body: issue.body,
+    labels: issue.labels,
+    state: issue.state,
+    stateReason: issue.stateReason ?? null,
     marker: decoded?.ok ? decoded.state : undefined,
     damaged: decoded && !decoded.ok ? decoded.reason : undefined,
   };
@@ -107,7 +98,7 @@ function statusText(w: Working): string {
     priority,
     state: w.state,
     stateReason: w.stateReason,
-    checklist: statusLine(readTicks(w.body, STEPS)),
+    checklist: statusLine(readTicks(w.body, STEP_COUNT)),
   }).trim();
 }
 
@@ -186,7 +177,7 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
       return "no longer ignored: reopened";
     case "step": {
       if (!hasStep(w.body, c.step)) throw new Error(`this issue has no box for step ${c.step}`);
-      const before = readTicks(w.body, STEPS);
+      const before = readTicks(w.body, STEP_COUNT);
       const change = updateChecklist({
         body: setStep(w.body, c.step, c.done),
         before,
@@ -202,7 +193,7 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
         w.state = "closed";
         w.stateReason = "completed";
       }
-      const what = `step ${c.step} ${c.done ? "done" : "undone"}: ${statusLine(readTicks(w.body, STEPS))}`;
+      const what = `step ${c.step} ${c.done ? "done" : "undone"}: ${statusLine(readTicks(w.body, STEP_COUNT))}`;
       return change.close ? `${what}; every step is done, so the issue is closed` : what;
     }
     case "link":

@@ -1,9 +1,10 @@
 import type { Context } from "probot";
-import { readTicks } from "../../issue-body/checklist.js";
+import { readTicks, STEP_COUNT } from "../../issue-body/checklist.js";
 import { decodeState } from "../../issue-body/marker.js";
-import { STEPS, stepNamesOf, updateChecklist } from "../checklist-edit.js";
+import { stepNamesOf, updateChecklist } from "../checklist-edit.js";
 import { withRepoLock } from "../../sync/repo-lock.js";
-import { canWrite, isBot, labelNames, sameSet } from "../github-ops.js";
+import { labelNames } from "../../github/issues.js";
+import { canWrite, isBot, sameSet } from "../github-ops.js";
 
 /**
  * A maintainer ticked or unticked step boxes: status line, `step:N` label, progress log, and the close
@@ -15,8 +16,8 @@ export async function onIssueEdited(context: Context<"issues.edited">, now: () =
   if (isBot(sender)) return;
   const from = changes.body?.from;
   if (from === undefined || !decodeState(issue.body)?.ok) return;
-  const before = readTicks(from, STEPS);
-  if (readTicks(issue.body ?? "", STEPS).every((t, i) => t === before[i])) return;
+  const before = readTicks(from, STEP_COUNT);
+  if (readTicks(issue.body ?? "", STEP_COUNT).every((t, i) => t === before[i])) return;
 
   const gh = context.octokit;
   const repo = context.repo();
