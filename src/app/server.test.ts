@@ -304,18 +304,22 @@ describe("scheduler", () => {
     }
   });
 
-  it("runAllInstallations (log-gardener run --app) lists installations and runs the due repos", async () => {
-    const results = await runAllInstallations({
+  /** `log-gardener run --app` with fast clients and stub logs; `baseUrl` left out means "from the env". */
+  const runAll = (extra: { baseUrl?: string }) =>
+    runAllInstallations({
       appId: 123,
       privateKey,
-      baseUrl: gh.baseUrl,
       logLevel: "fatal",
       Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, ...fastOctokitOptions() })),
       allowList: new Map([["octo/repo", ["acme-prod"]]]),
       now: () => NOW,
       readLogs: stubLogs,
       garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+      ...extra,
     });
+
+  it("runAllInstallations (log-gardener run --app) lists installations and runs the due repos", async () => {
+    const results = await runAll({ baseUrl: gh.baseUrl });
     expect(results.map((r) => [r.repo, r.status])).toEqual([
       ["octo/other", "not-configured"],
       ["octo/repo", "ran"],
@@ -329,16 +333,7 @@ describe("scheduler", () => {
     process.env.GHE_HOST = gh.host;
     process.env.GHE_PROTOCOL = "http";
     try {
-      const results = await runAllInstallations({
-        appId: 123,
-        privateKey,
-        logLevel: "fatal",
-        Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, ...fastOctokitOptions() })),
-        allowList: new Map([["octo/repo", ["acme-prod"]]]),
-        now: () => NOW,
-        readLogs: stubLogs,
-        garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
-      });
+      const results = await runAll({});
       expect(results.find((r) => r.repo === "octo/repo")?.status).toBe("ran");
       expect(gh.requests.length).toBeGreaterThan(0);
       expect(gh.requests.every((r) => r.ghePrefix)).toBe(true);

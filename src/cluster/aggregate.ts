@@ -114,7 +114,5 @@ export function clusterEntries(entries: Iterable<LogEntry>, options: ClusterOpti
     }
     offerSample(cluster.samples, entry, options.samples);
   }
-  for (const cluster of clusters.values())
-    cluster.template = miner.template(cluster.templateId) ?? cluster.template;
   return { clusters: [...clusters.values()], minerState: miner.state() };
 }
