@@ -1,10 +1,13 @@
 import type { GitHub, RepoRef } from "../github/client.js";
+import { listLabelledIssues } from "../github/issues.js";
+import { commentSafeJson } from "../issue-body/marker.js";
+import { MAX_BODY as GITHUB_MAX_BODY } from "../issue-body/view.js";
 import { DASHBOARD_LABEL } from "../plan/existing.js";
 import { render } from "../templates/render.js";
 
 export { DASHBOARD_LABEL };
 export const DASHBOARD_TITLE = "Log Gardener dashboard";
-const MAX_BODY = 65_536 - 1_024;
+const MAX_BODY = GITHUB_MAX_BODY - 1_024;
 const MARKER_RE = /<!-- log-gardener:dashboard (\{.*?\}) -->/s;
 
 /** What the dashboard issue remembers between passes (and restarts). */
@@ -32,11 +35,7 @@ export interface DashboardContent {
 }
 
 export function encodeDashboardState(state: DashboardState): string {
-  const json = JSON.stringify(state).replace(
-    /[<>&]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-  return `<!-- log-gardener:dashboard ${json} -->`;
+  return `<!-- log-gardener:dashboard ${commentSafeJson(state)} -->`;
 }
 
 export function decodeDashboardState(body: string | null | undefined): DashboardState | undefined {
@@ -52,18 +51,12 @@ export function decodeDashboardState(body: string | null | undefined): Dashboard
 
 /** The repo's dashboard: labelled and carrying the marker; the open one, else the oldest. */
 export async function findDashboard(gh: GitHub, repo: RepoRef): Promise<Dashboard | undefined> {
-  const issues = await gh.paginate(gh.rest.issues.listForRepo, {
-    ...repo,
-    labels: DASHBOARD_LABEL,
-    state: "all",
-    per_page: 100,
-  });
+  const issues = await listLabelledIssues(gh, repo, DASHBOARD_LABEL);
   const found = issues
-    .filter((i) => !i.pull_request)
     .map((i) => ({
       number: i.number,
       open: i.state === "open",
-      body: i.body ?? "",
+      body: i.body,
       state: decodeDashboardState(i.body),
     }))
     .filter((i): i is typeof i & { state: DashboardState } => i.state !== undefined)

@@ -32,8 +32,8 @@ export function toExisting(raw: RawIssue): ExistingIssue {
   };
 }
 
-/** Every issue with the bot's label, open and closed, through the list API (not search: it lags). */
-export async function listBotIssues(gh: GitHub, repo: RepoRef, label: string): Promise<ExistingIssue[]> {
+/** Every issue with `label`, open and closed (pull requests left out), through the list API (not search: it lags). */
+export async function listLabelledIssues(gh: GitHub, repo: RepoRef, label: string): Promise<ExistingIssue[]> {
   const raw = await gh.paginate(gh.rest.issues.listForRepo, {
     ...repo,
     labels: label,

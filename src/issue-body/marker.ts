@@ -53,7 +53,7 @@ const STATE_RE = new RegExp(`<!-- ${PREFIX}:state (\\{.*?\\}) -->`, "s");
 const ANY_MARKER_RE = new RegExp(`<!-- ${PREFIX}:`);
 
 /** JSON that can sit inside an HTML comment: `<`, `>` and `&` are escaped, so `-->` cannot occur. */
-function commentSafeJson(value: unknown): string {
+export function commentSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(
     /[<>&]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,

@@ -2,7 +2,7 @@ import type { MinerState } from "../cluster/miner.js";
 import type { GardenerConfig } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { applyPlan, type ApplyResult } from "../github/apply.js";
-import { listBotIssues } from "../github/issues.js";
+import { listLabelledIssues } from "../github/issues.js";
 import { analyze, type SourceResult } from "../pass/analyze.js";
 import { inventory } from "../plan/existing.js";
 import { computePlan, type Plan } from "../plan/plan.js";
@@ -59,7 +59,7 @@ function annotate(worklog: Worklog, plan: Plan, applied?: ApplyResult): void {
 export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
   return withRepoLock(`${opts.owner}/${opts.repo}`.toLowerCase(), async () => {
     const repo = { owner: opts.owner, repo: opts.repo };
-    const issues = await listBotIssues(opts.gh, repo, opts.config.labels.bot);
+    const issues = await listLabelledIssues(opts.gh, repo, opts.config.labels.bot);
     const redactor = createRedactor(opts.config.redaction.extra);
     const known = inventory(issues);
     const analysis = analyze(opts.source, opts.config, opts.now, seedState(known), redactor);
