@@ -85,6 +85,7 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = new Date())
   if (opts.app) return runAsApp(opts, io);
   const config = await loadConfigFile(opts.config);
   if (opts.project) config.project = opts.project;
+  const target = opts.repo ? repoTarget(opts) : undefined; // bad usage fails before any log is read
   const windowMs = parseDuration(opts.since ?? config.window);
   if (windowMs === undefined)
     throw new UsageError(`--since ${opts.since}: expected a duration such as 30m, 6h or 7d`);
@@ -92,33 +93,44 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = new Date())
   const source = opts.logs
     ? await fileSource(opts.logs, io, opts.since ? { from, to: now } : {}, !!opts.repo)
     : await cloudSource(config, from, now);
-  if (opts.repo) return syncRepo(opts, config, source, io, now);
+  if (target) return syncRepo(target, opts, config, source, io, now);
   const analysis = analyze(source, config, now);
   await writeOutputs(analysis.worklog, opts.out);
   report(analysis.worklog, opts, io);
   return 0;
 }
 
-async function syncRepo(
-  opts: RunOptions,
-  config: GardenerConfig,
-  source: SourceResult,
-  io: Io,
-  now: Date,
-): Promise<number> {
+interface RepoTarget {
+  owner: string;
+  repo: string;
+  token?: string;
+}
+
+function repoTarget(opts: RunOptions): RepoTarget {
   const [owner, repo, extra] = (opts.repo ?? "").split("/");
   if (!owner || !repo || extra !== undefined)
     throw new UsageError(`--repo ${opts.repo}: expected owner/name`);
   const token = process.env.GITHUB_TOKEN;
   if (!token && !opts.dryRun)
     throw new UsageError("GITHUB_TOKEN is not set: a token with issues:write is needed");
+  return { owner, repo, token };
+}
+
+async function syncRepo(
+  { owner, repo, token }: RepoTarget,
+  opts: RunOptions,
+  config: GardenerConfig,
+  source: SourceResult,
+  io: Io,
+  now: Date,
+): Promise<number> {
   const { tokenClient } = await import("../github/client.js");
   const { gardenRepo } = await import("../sync/garden-sync.js");
   const gh = tokenClient(token ?? "", opts.githubUrl, {
     warn: (m) => io.stderr.write(`log-gardener: ${m}\n`),
   });
   const result = await gardenRepo({ gh, owner, repo, config, source, now, dryRun: opts.dryRun });
-  io.stdout.write(render("plan", { ...result.plan, repo: opts.repo, dryRun: opts.dryRun }));
+  if (!opts.json) io.stdout.write(render("plan", { ...result.plan, repo: opts.repo, dryRun: opts.dryRun }));
   await writeOutputs(result.worklog, opts.out);
   report(result.worklog, opts, io);
   return result.applied && result.applied.failures.length > 0 ? 1 : 0;

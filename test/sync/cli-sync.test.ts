@@ -78,4 +78,10 @@ describe("log-gardener run --repo", () => {
     expect(err).toContain("plain text has no timestamps or insert ids");
     expect(gh.writes()).toBe(0);
   });
+
+  it("keeps stdout pure JSON with --json", async () => {
+    const { code, out: stdout } = await cli([...syncArgs(), "--dry-run", "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).clusters).toHaveLength(5);
+  });
 });
