@@ -1,4 +1,5 @@
 import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from "probot";
+import { systemClock } from "../clock.js";
 import type { GitHub } from "../github/client.js";
 import { syncGarden } from "./garden.js";
 import { onIssueEdited } from "./handlers/checklist.js";
@@ -35,7 +36,7 @@ export function createScheduler(app: Pick<Probot, "auth" | "log">, opts: AppOpti
 /** The Probot app: webhooks, `/garden` commands, checklist tracking, HTTP routes and the scheduler. */
 export function createApp(opts: AppOptions = {}, onReady?: (handle: AppHandle) => void): ApplicationFunction {
   return (app: Probot, options: ApplicationFunctionOptions) => {
-    const now = opts.now ?? (() => new Date());
+    const now = opts.now ?? systemClock;
     const scheduler = createScheduler(app, opts);
     const deps = { scheduler, allowList: opts.allowList ?? new Map(), now };
 

@@ -1,3 +1,4 @@
+import { systemClock } from "../clock.js";
 import { parseDuration } from "../config/duration.js";
 import { nextRun } from "../config/schedule.js";
 import type { GitHub } from "../github/client.js";
@@ -53,7 +54,7 @@ export async function runRepoPass(
   repo: string,
   deps: PassDeps,
 ): Promise<RepoPassResult> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   const ref = { owner, repo };
   const full = `${owner}/${repo}`;
   const log = deps.log;

@@ -1,3 +1,4 @@
+import { systemClock } from "../clock.js";
 import type { GitHub } from "../github/client.js";
 import { runRepoPass, type Logger, type PassDeps, type RepoPassResult } from "./pass-runner.js";
 
@@ -59,7 +60,7 @@ export class Scheduler {
   constructor(private readonly opts: SchedulerOptions) {}
 
   private now(): Date {
-    return (this.opts.pass.now ?? (() => new Date()))();
+    return (this.opts.pass.now ?? systemClock)();
   }
 
   repos(): string[] {
@@ -100,7 +101,8 @@ export class Scheduler {
         if (t.installationId === inst.id && !keep.has(k)) this.targets.delete(k);
       this.addRepos(inst.id, inst.repos);
     }
-    this.discoveredAt = Date.now();
+    // elapsed real time, not the pass clock: how often GitHub is asked again is an interval
+    this.discoveredAt = performance.now();
   }
 
   isRunning(full: string): boolean {
@@ -160,7 +162,7 @@ export class Scheduler {
   async runDue(
     opts: { discover?: boolean; force?: boolean; jitterMs?: number; recheckUnconfigured?: boolean } = {},
   ): Promise<RepoPassResult[]> {
-    if (opts.discover || Date.now() - this.discoveredAt > (this.opts.rediscoverMs ?? 3_600_000)) {
+    if (opts.discover || performance.now() - this.discoveredAt > (this.opts.rediscoverMs ?? 3_600_000)) {
       await this.discover();
     }
     const now = this.now().getTime();

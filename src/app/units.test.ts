@@ -86,7 +86,7 @@ describe("dashboard marker", () => {
   it("fits GitHub's body limit by cutting the worklog", () => {
     const body = renderDashboard({
       result: "done",
-      lastPass: new Date(),
+      lastPass: new Date("2026-11-23T12:00:00Z"),
       worklog: "line\n".repeat(30_000),
       failures: [],
       configErrors: [],

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { assetPath } from "../assets.js";
+import { systemClock } from "../clock.js";
 import { parseDuration } from "../config/duration.js";
 import type { GardenerConfig } from "../config/schema.js";
 import { readLogFile, UnreadableFileError } from "../entries/file-source.js";
@@ -28,9 +29,10 @@ async function fileSource(
   io: Io,
   timeRange: SourceResult["timeRange"],
   forSync: boolean,
+  now: Date,
 ): Promise<SourceResult> {
   try {
-    const read = await readLogFile(file, io.stdin);
+    const read = await readLogFile(file, io.stdin, now);
     if (forSync && read.format === "text") {
       throw new UsageError(
         `${file}: plain text has no timestamps or insert ids, so counts could not be kept across runs; ` +
@@ -81,7 +83,7 @@ function report(worklog: Worklog, opts: RunOptions, io: Io): void {
 }
 
 /** `log-gardener run`: one garden pass over a file or Cloud Logging. */
-export async function runPassCommand(opts: RunOptions, io: Io, now = new Date()): Promise<number> {
+export async function runPassCommand(opts: RunOptions, io: Io, now = systemClock()): Promise<number> {
   if (opts.app) return runAsApp(opts, io);
   const config = await loadConfigFile(opts.config);
   if (opts.project) config.project = opts.project;
@@ -91,7 +93,7 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = new Date())
     throw new UsageError(`--since ${opts.since}: expected a duration such as 30m, 6h or 7d`);
   const from = new Date(now.getTime() - windowMs);
   const source = opts.logs
-    ? await fileSource(opts.logs, io, opts.since ? { from, to: now } : {}, !!opts.repo)
+    ? await fileSource(opts.logs, io, opts.since ? { from, to: now } : {}, !!opts.repo, now)
     : await cloudSource(config, from, now);
   if (target) return syncRepo(target, opts, config, source, io, now);
   const analysis = analyze(source, config, now);

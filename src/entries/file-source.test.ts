@@ -13,9 +13,15 @@ function file(name: string, text: string): string {
 }
 const entry = (msg: string) => ({ timestamp: "2026-11-23T05:00:00Z", severity: "ERROR", textPayload: msg });
 
+const now = new Date("2026-11-23T10:00:00Z");
+
 describe("readLogFile", () => {
   it("reads the JSON array that gcloud logging read --format=json prints", async () => {
-    const result = await readLogFile(file("a.json", JSON.stringify([entry("one"), entry("two")], null, 2)));
+    const result = await readLogFile(
+      file("a.json", JSON.stringify([entry("one"), entry("two")], null, 2)),
+      process.stdin,
+      now,
+    );
     expect(result.format).toBe("json-array");
     expect(result.entries.map((e) => e.message)).toEqual(["one", "two"]);
     expect(result.malformed).toEqual([]);
@@ -25,7 +31,7 @@ describe("readLogFile", () => {
     const text = [JSON.stringify(entry("one")), "{not json", JSON.stringify({ severity: "ERROR" }), ""].join(
       "\n",
     );
-    const result = await readLogFile(file("b.jsonl", text));
+    const result = await readLogFile(file("b.jsonl", text), process.stdin, now);
     expect(result.entries.map((e) => e.message)).toEqual(["one"]);
     expect(result.malformed).toEqual([
       { where: expect.stringMatching(/b\.jsonl:2$/), reason: "not valid JSON" },
@@ -34,7 +40,11 @@ describe("readLogFile", () => {
   });
 
   it("counts a bad record inside a JSON array without dropping the rest", async () => {
-    const result = await readLogFile(file("c.json", JSON.stringify([entry("one"), 42, entry("three")])));
+    const result = await readLogFile(
+      file("c.json", JSON.stringify([entry("one"), 42, entry("three")])),
+      process.stdin,
+      now,
+    );
     expect(result.entries).toHaveLength(2);
     expect(result.malformed).toEqual([
       { where: expect.stringMatching(/c\.json\[1\]$/), reason: "not a JSON object" },
@@ -42,7 +52,6 @@ describe("readLogFile", () => {
   });
 
   it("reads plain text from stdin, one message per line, stamped with the read time", async () => {
-    const now = new Date("2026-11-23T10:00:00Z");
     const result = await readLogFile("-", Readable.from(["first line\n\nsecond", " line\n"]), now);
     expect(result.format).toBe("text");
     expect(result.entries.map((e) => [e.message, e.timestamp.toISOString()])).toEqual([
@@ -52,6 +61,6 @@ describe("readLogFile", () => {
   });
 
   it("fails with a clear error on a broken JSON array", async () => {
-    await expect(readLogFile(file("d.json", "[{"))).rejects.toThrow(UnreadableFileError);
+    await expect(readLogFile(file("d.json", "[{"), process.stdin, now)).rejects.toThrow(UnreadableFileError);
   });
 });

@@ -38,8 +38,9 @@ function normalizeInto(raw: unknown, where: string, out: FileReadResult): void {
  */
 export async function readLogFile(
   path: string,
-  stdin: NodeJS.ReadableStream = process.stdin,
-  now = new Date(),
+  stdin: NodeJS.ReadableStream,
+  /** Plain-text lines carry no time: they are stamped with this. */
+  now: Date,
 ): Promise<FileReadResult> {
   const text = await readAll(path, stdin);
   const first = text.trimStart()[0];

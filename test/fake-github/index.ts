@@ -1,5 +1,5 @@
 /** The fake GitHub REST API for tests: see server.ts for the API, octokit-options.ts for fast clients. */
-export { startFakeGitHub } from "./server.js";
+export { FAKE_GITHUB_EPOCH, startFakeGitHub } from "./server.js";
 export type {
   FakeGitHub,
   FakeGitHubOptions,

@@ -49,7 +49,10 @@ export interface FakeGitHubOptions {
   defaultRepo?: string;
   /** web base of html_url fields (default "https://github.com"; never contacted) */
   htmlUrl?: string;
-  /** the clock for created_at/updated_at/closed_at (default real time); see also setTime() */
+  /**
+   * the clock for created_at/updated_at/closed_at (default: frozen at FAKE_GITHUB_EPOCH, never the
+   * machine's time, so no test depends on the day it runs); see also setTime()
+   */
   now?: () => Date;
   /** permission of users nobody set (default "read": no write) */
   defaultPermission?: PermissionLevel;
@@ -77,7 +80,7 @@ export interface RecordedRequest {
   accept: string;
   /** true when the request came with the /api/v3 (GHE) prefix */
   ghePrefix: boolean;
-  /** Date.now() when the request arrived */
+  /** Date.now() when the request arrived (real time: tests measure pacing with it) */
   at: number;
 }
 
@@ -203,7 +206,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function faultResponse(f: FaultSpec, now: Date): RouteResult {
+function faultResponse(f: FaultSpec): RouteResult {
   if (f.secondaryRateLimit) {
     return {
       status: f.status || 403,
@@ -229,7 +232,8 @@ function faultResponse(f: FaultSpec, now: Date): RouteResult {
       },
       headers: {
         "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": String(Math.floor(now.getTime() / 1000) + (f.retryAfter ?? 0)),
+        // real time, not the fake's clock: Octokit's throttling compares the reset with its own clock
+        "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + (f.retryAfter ?? 0)),
       },
     };
   }
@@ -258,10 +262,13 @@ function faultResponse(f: FaultSpec, now: Date): RouteResult {
   };
 }
 
+/** Where the fake's clock stands until a test sets it. */
+export const FAKE_GITHUB_EPOCH = "2026-11-23T00:00:00Z";
+
 export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const state = new FakeState(
     opts.botLogin ?? "log-gardener[bot]",
-    opts.now ?? (() => new Date()),
+    opts.now ?? (() => new Date(FAKE_GITHUB_EPOCH)),
     opts.repos ? new Set(opts.repos.map((r) => r.toLowerCase())) : null,
   );
   state.defaultPermission = opts.defaultPermission ?? "read";
@@ -336,13 +343,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     requests.push(rec);
 
     const urls: Urls = { api: origin + (ghePrefix ? "/api/v3" : ""), html: htmlUrl };
-    const now = state.now();
     const key = token ?? "anonymous";
     const n = (used.get(key) ?? 0) + 1;
     used.set(key, n);
     const headers: Record<string, string> = {
       "x-ratelimit-limit": String(limit),
       "x-ratelimit-remaining": String(Math.max(1, limit - n)),
+      // real time: Octokit's throttling compares the reset with its own clock
       "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
       "x-ratelimit-used": String(n),
       "x-ratelimit-resource": "core",
@@ -374,7 +381,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     const route = ROUTES.find((r) => r.method === method && r.re.test(path));
     if (route) rec.matched = true;
     if (fault && !fault.afterEffect) {
-      result = faultResponse(fault, now);
+      result = faultResponse(fault);
       rec.fault = true;
     } else if (!route) {
       result = { status: 404, body: { message: "Not Found", documentation_url: DOCS, status: "404" } };
@@ -416,7 +423,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
         }
       }
       if (fault) {
-        result = faultResponse(fault, now);
+        result = faultResponse(fault);
         rec.fault = true;
       }
     }

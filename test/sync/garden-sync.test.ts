@@ -3,7 +3,7 @@ import { decodeState, encodeState } from "../../src/issue-body/marker.js";
 import type { FakeGitHub } from "../fake-github/index.js";
 import { gardenRepo } from "../../src/sync/garden-sync.js";
 import { render } from "../../src/templates/render.js";
-import { REPO, entry, harness, series, source, testConfig } from "./helpers.js";
+import { REPO, entry, expectBefore, harness, series, source, testConfig } from "./helpers.js";
 
 type H = Awaited<ReturnType<typeof harness>>;
 let h: H;
@@ -91,9 +91,7 @@ describe("garden sync against the GitHub REST API", () => {
 
   it("reopens an issue closed as completed when the pattern comes back, counting only entries after the close", async () => {
     await h.pass(session(5), "2026-11-23T05:00:00Z");
-    gh.setTime("2026-11-23T06:00:00Z");
-    gh.updateIssue(1, { state: "closed", state_reason: "completed" });
-    gh.setTime(null);
+    h.close(1, "2026-11-23T06:00:00Z");
     const inFlight = session(2, "2026-11-23T06:05:00Z"); // within the 15 min grace
     const after = session(3, "2026-11-23T07:00:00Z");
     await h.pass([...inFlight, ...after], "2026-11-23T08:00:00Z");
@@ -109,9 +107,7 @@ describe("garden sync against the GitHub REST API", () => {
 
   it("does not reopen within the grace period", async () => {
     await h.pass(session(5), "2026-11-23T05:00:00Z");
-    gh.setTime("2026-11-23T06:00:00Z");
-    gh.updateIssue(1, { state: "closed", state_reason: "completed" });
-    gh.setTime(null);
+    h.close(1, "2026-11-23T06:00:00Z");
     await h.pass(session(2, "2026-11-23T06:05:00Z"), "2026-11-23T06:30:00Z");
     expect(h.issues()[0].state).toBe("closed");
     expect(gh.repo("octo", "repo").comments).toHaveLength(0);
@@ -119,7 +115,7 @@ describe("garden sync against the GitHub REST API", () => {
 
   it("keeps an issue closed as not planned closed, and still keeps its count", async () => {
     await h.pass(session(5), "2026-11-23T05:00:00Z");
-    gh.updateIssue(1, { state: "closed", state_reason: "not_planned" });
+    h.close(1, "2026-11-23T06:00:00Z", "not_planned");
     await h.pass(session(4, "2026-11-23T09:00:00Z"), "2026-11-23T10:00:00Z");
     const [issue] = h.issues();
     expect(issue.state).toBe("closed");
@@ -130,7 +126,8 @@ describe("garden sync against the GitHub REST API", () => {
   it("opens a new issue that links the old one under the new-issue policy", async () => {
     const config = testConfig((c) => (c.regression.policy = "new-issue"));
     await h.pass(session(5), "2026-11-23T05:00:00Z", config);
-    gh.updateIssue(1, { state: "closed", state_reason: "completed" });
+    const closed = h.close(1, "2026-11-23T06:00:00Z");
+    expectBefore("the close of #1", closed.closed_at, "2026-11-23T23:00:00Z");
     await h.pass(session(3, "2026-11-23T23:00:00Z"), "2026-11-23T23:59:00Z", config);
     const issues = h.issues();
     expect(issues).toHaveLength(2);

@@ -60,11 +60,38 @@ export function testConfig(patch: (c: GardenerConfig) => void = () => {}): Garde
   return config;
 }
 
+/**
+ * Fails with both dates when a test's timeline is not what it assumes (say, an issue closed after the
+ * entries meant to regress it), instead of a bare count mismatch later on.
+ */
+export function expectBefore(
+  what: string,
+  earlier: string | Date | null | undefined,
+  later: string | Date,
+): void {
+  const a = earlier === null || earlier === undefined ? NaN : new Date(earlier).getTime();
+  const b = new Date(later).getTime();
+  if (!(a < b)) {
+    throw new Error(
+      `timeline: expected ${what}: ${String(earlier)} to be before ${new Date(later).toISOString()}`,
+    );
+  }
+}
+
 export async function harness() {
   const gh: FakeGitHub = await startFakeGitHub();
   const octokit = new ProbotOctokit({ auth: { token: "t" }, baseUrl: gh.baseUrl, ...fastOctokitOptions() });
-  const pass = (entries: LogEntry[], now: string, config = testConfig(), dryRun = false) =>
-    gardenRepo({ gh: octokit, ...REPO, config, source: source(entries), now: new Date(now), dryRun });
+  // GitHub's clock is the pass's clock: what a pass writes is stamped with the pass's `now`.
+  const pass = (entries: LogEntry[], now: string, config = testConfig(), dryRun = false) => {
+    gh.setTime(now);
+    return gardenRepo({ gh: octokit, ...REPO, config, source: source(entries), now: new Date(now), dryRun });
+  };
   const issues = () => gh.repo(REPO.owner, REPO.repo).issues;
-  return { gh, octokit, pass, issues };
+  /** A maintainer closes an issue at a given instant. */
+  const close = (number: number, at: string, reason: "completed" | "not_planned" = "completed") => {
+    gh.setTime(at);
+    gh.updateIssue(number, { state: "closed", state_reason: reason });
+    return gh.repo(REPO.owner, REPO.repo).issue(number)!;
+  };
+  return { gh, octokit, pass, issues, close };
 }

@@ -43,6 +43,7 @@ export const appRoutes: Route[] = [
     return ok(
       {
         token: `ghs_fake_${id}`,
+        // real time: @octokit/auth-app checks the expiry against its own clock
         expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
         permissions: { issues: "write", metadata: "read", contents: "read" },
         repository_selection: "selected",
