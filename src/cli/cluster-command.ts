@@ -1,9 +1,15 @@
-// `log-gardener cluster [FILE|-] [--ids] [--state FILE]`: clusters plain messages, one per line.
+// `log-gardener cluster [FILE|-] [--ids] [--state FILE]`: clusters plain messages, one per line, or Cloud
+// Logging entries (a gcloud JSON array or JSON Lines, detected as `run --logs` detects them), which are
+// grouped exactly as a pass groups them: per service and identity, stack traces by their shape.
 // Kept free of heavy imports (no probot, no Google clients) so that it starts fast.
 import { createReadStream, fstatSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
+import { clusterEntries } from "../cluster/aggregate.js";
 import { TemplateMiner, type MinerState } from "../cluster/miner.js";
+import { parseLogText, UnreadableFileError, type MalformedRecord } from "../entries/file-source.js";
+import type { LogEntry } from "../entries/log-entry.js";
 
 export interface ClusterCommandOptions {
   file?: string;
@@ -84,10 +90,13 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
 }
 
 /** Calls `onLine` for each line of the input (without its `\n` and a trailing `\r`). */
-async function forEachLine(input: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+async function forEachLine(
+  input: AsyncIterable<Buffer | string>,
+  onLine: (line: string) => void,
+): Promise<void> {
   const decoder = new StringDecoder("utf8");
   let rest = "";
-  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+  for await (const chunk of input) {
     const text = rest + (typeof chunk === "string" ? chunk : decoder.write(chunk));
     let start = 0;
     let nl = text.indexOf("\n");
@@ -130,55 +139,18 @@ export async function runClusterCommand(opts: ClusterCommandOptions, io: Cluster
       });
     }
 
-    // Every line is observed first; templates are final only once the whole input is seen (`finish`).
-    // With --ids one 32-bit handle is kept per line and each line's id printed, in order, afterwards;
-    // the table only needs a count per handle (handles are few: bounded by the templates).
-    let handles = new Uint32Array(opts.ids ? 1 << 16 : 0);
-    let lines = 0;
-    const perHandle: number[] = [];
-    await forEachLine(input, (line) => {
-      const handle = miner.observe(line);
-      if (!opts.ids) {
-        perHandle[handle] = (perHandle[handle] ?? 0) + 1;
-        return;
+    const chunks = peekable(input as AsyncIterable<Buffer | string>);
+    const head = await chunks.peek();
+    if (head !== undefined && /^\s*[[{]/.test(head)) {
+      const text = await readText(chunks);
+      const entries = entriesOf(text, opts.file ?? "-");
+      if (entries !== undefined) {
+        await clusterLogEntries(entries, state, opts, io);
+        return 0;
       }
-      if (lines === handles.length) {
-        const grown = new Uint32Array(handles.length * 2);
-        grown.set(handles);
-        handles = grown;
-      }
-      handles[lines++] = handle;
-    });
-    miner.finish();
-
-    if (opts.ids) {
-      let out = "";
-      for (let i = 0; i < lines; i++) {
-        out += miner.resolve(handles[i]).id + "\n";
-        if (out.length >= FLUSH_AT) {
-          await write(io.stdout, out);
-          out = "";
-        }
-      }
-      if (out !== "") await write(io.stdout, out);
-    } else {
-      const counts = new Map<string, number>();
-      perHandle.forEach((n, handle) => {
-        const id = miner.resolve(handle).id;
-        counts.set(id, (counts.get(id) ?? 0) + n);
-      });
-      const rows = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-      const width = Math.max(5, ...rows.map(([, n]) => String(n).length));
-      let text = `${"COUNT".padStart(width)}  ${"ID".padEnd(12)}  TEMPLATE\n`;
-      for (const [id, n] of rows) {
-        const template = (miner.template(id) ?? "").replace(/\n/g, "\\n");
-        text += `${String(n).padStart(width)}  ${id.padEnd(12)}  ${template}\n`;
-      }
-      await write(io.stdout, text);
+      return await clusterLines(miner, Readable.from([text]), opts, io);
     }
-
-    if (opts.state !== undefined) await saveState(opts.state, miner.state());
-    return 0;
+    return await clusterLines(miner, chunks, opts, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`log-gardener cluster: ${err.message}\n`);
@@ -187,4 +159,151 @@ export async function runClusterCommand(opts: ClusterCommandOptions, io: Cluster
     io.stderr.write(`log-gardener cluster: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+/** An async iterable whose first chunk can be looked at before iterating (as text). */
+function peekable(input: AsyncIterable<Buffer | string>) {
+  const iterator = input[Symbol.asyncIterator]();
+  let first: IteratorResult<Buffer | string> | undefined;
+  return {
+    async peek(): Promise<string | undefined> {
+      first ??= await iterator.next();
+      if (first.done) return undefined;
+      const v = first.value;
+      return typeof v === "string" ? v.slice(0, 256) : v.subarray(0, 256).toString("utf8");
+    },
+    async *[Symbol.asyncIterator]() {
+      if (first !== undefined) {
+        if (first.done) return;
+        yield first.value;
+      }
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+  };
+}
+
+async function readText(input: AsyncIterable<Buffer | string>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of input) parts.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(parts).toString("utf8");
+}
+
+/**
+ * The entries of a gcloud JSON array or JSON Lines text, or undefined when the text is not one (plain
+ * messages that happen to start with `[` or `{`: then each line is a message).
+ */
+function entriesOf(text: string, where: string): Array<LogEntry | MalformedRecord> | undefined {
+  let parsed;
+  try {
+    parsed = parseLogText(text, where, EPOCH);
+  } catch (err) {
+    if (err instanceof UnreadableFileError) return undefined;
+    throw err;
+  }
+  if (parsed.format === "json-lines" && parsed.entries.length === 0) return undefined;
+  // one id per input record, in order: malformed records keep their place
+  const records: Array<LogEntry | MalformedRecord> = [...parsed.entries];
+  for (const bad of parsed.malformed) {
+    const at = recordIndex(bad.where);
+    records.splice(Math.min(at, records.length), 0, bad);
+  }
+  return records;
+}
+
+/** Position of a malformed record among all records, from `file:LINE` or `file[INDEX]`. */
+function recordIndex(where: string): number {
+  const m = /(?:\[(\d+)\]|:(\d+))$/.exec(where);
+  return m ? Number(m[1] ?? Number(m[2]) - 1) : Number.MAX_SAFE_INTEGER;
+}
+
+/** Plain text lines carry no time; entries without one get this fixed instant (ids never depend on it). */
+const EPOCH = new Date(0);
+
+async function clusterLogEntries(
+  records: Array<LogEntry | MalformedRecord>,
+  state: MinerState | undefined,
+  opts: ClusterCommandOptions,
+  io: ClusterCommandIo,
+): Promise<void> {
+  const entries = records.filter((r): r is LogEntry => "message" in r);
+  const { clusters, assigned, minerState } = clusterEntries(entries, { samples: 1, minerState: state });
+  const malformed = records.length - entries.length;
+  if (malformed > 0) io.stderr.write(`log-gardener cluster: ${malformed} malformed record(s) skipped\n`);
+  if (opts.ids) {
+    let out = "";
+    let next = 0;
+    for (const record of records) out += ("message" in record ? assigned[next++] : "malformed") + "\n";
+    await write(io.stdout, out);
+  } else {
+    const rows = clusters
+      .map((c) => ({ n: c.count, id: c.fingerprint, text: `${c.service ?? "-"}  ${c.template}` }))
+      .sort((a, b) => b.n - a.n || (a.id < b.id ? -1 : 1));
+    await write(io.stdout, table(rows));
+  }
+  if (opts.state !== undefined) await saveState(opts.state, minerState);
+}
+
+function table(rows: Array<{ n: number; id: string; text: string }>): string {
+  const width = Math.max(5, ...rows.map((r) => String(r.n).length));
+  let text = `${"COUNT".padStart(width)}  ${"ID".padEnd(12)}  TEMPLATE\n`;
+  for (const r of rows) {
+    text += `${String(r.n).padStart(width)}  ${r.id.padEnd(12)}  ${r.text.replace(/\n/g, "\\n")}\n`;
+  }
+  return text;
+}
+
+async function clusterLines(
+  miner: TemplateMiner,
+  input: AsyncIterable<Buffer | string>,
+  opts: ClusterCommandOptions,
+  io: ClusterCommandIo,
+): Promise<number> {
+  // Every line is observed first; templates are final only once the whole input is seen (`finish`).
+  // With --ids one 32-bit handle is kept per line and each line's id printed, in order, afterwards;
+  // the table only needs a count per handle (handles are few: bounded by the templates).
+  let handles = new Uint32Array(opts.ids ? 1 << 16 : 0);
+  let lines = 0;
+  const perHandle: number[] = [];
+  await forEachLine(input, (line) => {
+    const handle = miner.observe(line);
+    if (!opts.ids) {
+      perHandle[handle] = (perHandle[handle] ?? 0) + 1;
+      return;
+    }
+    if (lines === handles.length) {
+      const grown = new Uint32Array(handles.length * 2);
+      grown.set(handles);
+      handles = grown;
+    }
+    handles[lines++] = handle;
+  });
+  miner.finish();
+
+  if (opts.ids) {
+    let out = "";
+    for (let i = 0; i < lines; i++) {
+      out += miner.resolve(handles[i]).id + "\n";
+      if (out.length >= FLUSH_AT) {
+        await write(io.stdout, out);
+        out = "";
+      }
+    }
+    if (out !== "") await write(io.stdout, out);
+  } else {
+    const counts = new Map<string, number>();
+    perHandle.forEach((n, handle) => {
+      const id = miner.resolve(handle).id;
+      counts.set(id, (counts.get(id) ?? 0) + n);
+    });
+    const rows = [...counts].map(([id, n]) => ({ n, id, text: miner.template(id) ?? "" }));
+    rows.sort((a, b) => b.n - a.n || (a.id < b.id ? -1 : 1));
+    await write(io.stdout, table(rows));
+  }
+
+  if (opts.state !== undefined) await saveState(opts.state, miner.state());
+  return 0;
 }

@@ -17,8 +17,8 @@ describe("clusterEntries", () => {
     const entries = kinds.map((k, i) => entry(`block ${i} stored as ${k}`, i));
     const { clusters, minerState } = clusterEntries(entries, { samples: 3 });
     expect(clusters.map((c) => [c.template, c.count])).toEqual([
-      ["block <*> stored as bytes", 3],
-      ["block <*> stored as values", 2],
+      ["block <num> stored as bytes", 3],
+      ["block <num> stored as values", 2],
     ]);
     expect(clusters[0].entries.map((e) => e.message)).toEqual([
       "block 0 stored as bytes",

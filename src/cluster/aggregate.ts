@@ -1,7 +1,7 @@
 import type { LogEntry, Severity } from "../entries/log-entry.js";
 import { severityRank } from "../entries/log-entry.js";
 import { fingerprint } from "./fingerprint.js";
-import { TemplateMiner, type MinerState } from "./miner.js";
+import { TemplateMiner, type MinerParams, type MinerState } from "./miner.js";
 
 export interface Cluster {
   /** Stable identity of the pattern: template id, service, logger/module and function. */
@@ -28,6 +28,8 @@ export interface ClusterOptions {
   samples: number;
   minerState?: MinerState;
   maxLocations?: number;
+  /** Miner threshold overrides (benchmarks and tuning only). */
+  params?: Partial<MinerParams>;
 }
 
 function identity(entry: LogEntry) {
@@ -66,15 +68,18 @@ function offerSample(samples: LogEntry[], entry: LogEntry, max: number): void {
  * the templates are final (see `TemplateMiner.finish`) before the entries are grouped.
  */
 export function clusterEntries(entries: Iterable<LogEntry>, options: ClusterOptions) {
-  const miner = new TemplateMiner(options.minerState);
+  const miner = new TemplateMiner(options.minerState, { params: options.params });
   const observed: Array<{ entry: LogEntry; handle: number }> = [];
   for (const entry of entries) observed.push({ entry, handle: miner.observe(entry.message) });
   miner.finish();
   const clusters = new Map<string, Cluster>();
+  /** The fingerprint of each entry's cluster, in input order. */
+  const assigned: string[] = [];
   for (const { entry, handle } of observed) {
     const match = miner.resolve(handle);
     const who = identity(entry);
     const fp = fingerprint(match.id, entry.service, who.logger, who.function);
+    assigned.push(fp);
     let cluster = clusters.get(fp);
     if (!cluster) {
       cluster = {
@@ -114,5 +119,5 @@ export function clusterEntries(entries: Iterable<LogEntry>, options: ClusterOpti
     }
     offerSample(cluster.samples, entry, options.samples);
   }
-  return { clusters: [...clusters.values()], minerState: miner.state() };
+  return { clusters: [...clusters.values()], minerState: miner.state(), assigned };
 }

@@ -45,8 +45,8 @@ describe("runClusterCommand", () => {
     expect(ids[3]).toBe(ids[1]);
     const table = await run({ ids: false }, lines.join("\n") + "\n");
     const rows = table.out.trimEnd().split("\n");
-    expect(rows[1]).toMatch(/^\s*3\s+[0-9a-f]{12}\s+block <\*> stored as bytes$/);
-    expect(rows[2]).toMatch(/^\s*2\s+[0-9a-f]{12}\s+block <\*> stored as values$/);
+    expect(rows[1]).toMatch(/^\s*3\s+[0-9a-f]{12}\s+block <num> stored as bytes$/);
+    expect(rows[2]).toMatch(/^\s*2\s+[0-9a-f]{12}\s+block <num> stored as values$/);
   });
 
   it("keeps empty lines and a last line without newline", async () => {
@@ -59,7 +59,7 @@ describe("runClusterCommand", () => {
     expect(code).toBe(0);
     const rows = out.trimEnd().split("\n");
     expect(rows[0]).toMatch(/COUNT\s+ID\s+TEMPLATE/);
-    expect(rows[1]).toMatch(/^\s*3\s+[0-9a-f]{12}\s+job <\*> done$/);
+    expect(rows[1]).toMatch(/^\s*3\s+[0-9a-f]{12}\s+job <num> done$/);
     expect(rows[2]).toMatch(/^\s*2\s+[0-9a-f]{12}\s+disk full on <\*>$/);
   });
 

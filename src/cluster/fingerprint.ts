@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 
-/** Version of the fingerprint algorithm; issue markers keep older fingerprints as aliases. */
-export const FINGERPRINT_VERSION = 1;
+/**
+ * Version of the fingerprint algorithm; issue markers keep older fingerprints as aliases. 2: named
+ * placeholders and merged variable-length templates (new patterns mine other template ids).
+ */
+export const FINGERPRINT_VERSION = 2;
 
 /** A short stable hash of the parts that identify a pattern (never line numbers or variable values). */
 export function fingerprint(...parts: Array<string | undefined>): string {

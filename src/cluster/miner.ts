@@ -9,7 +9,20 @@
 // is split on it and each word becomes a constant of its own template. A slot that shows more words, or
 // any masked value, stays a variable for good. `add` keeps the one-pass behaviour (no split).
 import { fingerprint } from "./fingerprint.js";
-import { maskedKey, keyTokens, templateTokens, renderTokens, WILDCARD, LINE_BREAK } from "./mask.js";
+import {
+  createMaskers,
+  isMasked,
+  isPlaceholder,
+  keyTokens,
+  maskedKey,
+  renderTokens,
+  templateTokens,
+  LINE_BREAK,
+  WILDCARD,
+  type Maskers,
+} from "./mask.js";
+import { MASK_RULES } from "./masks.js";
+import { mergeVariableLength } from "./merge.js";
 
 export interface TemplateMatch {
   /** Stable template id: assigned when the template is first created and never changed afterwards. */
@@ -38,6 +51,8 @@ type SlotValues = Map<string, number>;
 interface Cluster {
   readonly id: string;
   tokens: string[];
+  /** 1 where the template token is a variable (holds a placeholder). */
+  masked: Uint8Array;
   match: TemplateMatch;
   /** Messages counted, earlier runs (state) included. */
   count: number;
@@ -63,8 +78,6 @@ interface Variant {
   count: number;
 }
 
-/** Minimum share of a message's words that must equal the template's constant words to join it. */
-const SIMILARITY = 0.7;
 /** Raw messages remembered for exact repeats, and the longest message worth remembering. */
 const EXACT_LIMIT = 1 << 16;
 const EXACT_MAX_LENGTH = 512;
@@ -72,18 +85,66 @@ const EXACT_SAMPLE = 1 << 16;
 const EXACT_PAUSE = 1 << 20;
 /** Masked shapes remembered; the cache is a shortcut only and is dropped when full. */
 const CACHE_LIMIT = 1 << 17;
-/** A slot with more distinct words than this is a variable. */
-const MAX_EVENT_WORDS = 3;
-/** Each word of a slot must be seen this often for the slot to be split on. */
-const MIN_WORD_COUNT = 2;
 /** Word combinations tracked per cluster; past this the slot with the most words is given up. */
 const MAX_VARIANTS = 64;
+
+/**
+ * The miner's thresholds and rules. Every default is the choice of leave-one-dataset-out tuning
+ * (`npm run bench:cluster` shows it): no value names or fits one data set.
+ */
+export interface MinerParams {
+  /** Minimum share of a message's words that must equal the template's constant words to join it. */
+  similarity: number;
+  /** A slot with more distinct words than this is a variable. */
+  maxEventWords: number;
+  /** Each word of a slot must be seen this often for the slot to be split on. */
+  minWordCount: number;
+  /** Two different upper-case words (RUNNING, FAILED) at one position never join. */
+  enumsApart: boolean;
+  /** Templates are looked up by length and first word (else by length only). */
+  routeFirst: boolean;
+  /** After mining, templates of different lengths that differ only in variable spans are merged. */
+  merge: boolean;
+  /** Longest unaligned span (in tokens) such a merge accepts. */
+  mergeGap: number;
+  /** A span after a word ending in `:` at the end of the message is free text (any words). */
+  mergeTail: boolean;
+  /** Fewest words of such a free-text tail, on both sides. */
+  tailMin: number;
+  /** The colon before a free-text tail may end a variable (`from <ip>: reason`). */
+  tailAfterVariable: boolean;
+  /** Only words of letters (no `-`, `_`, `.`) can be event words that split a template. */
+  eventWordShape: boolean;
+  /** A word around a placeholder (`rhost=<ip>`, JSON) joins only an equal word, unless generalised. */
+  compositeStrict: boolean;
+  /** Mask rules (by name, see masks.ts) left out. */
+  dropRules: string[];
+}
+
+export const DEFAULT_PARAMS: MinerParams = {
+  similarity: 0.7,
+  maxEventWords: 5,
+  minWordCount: 2,
+  enumsApart: true,
+  routeFirst: true,
+  merge: true,
+  mergeGap: 4,
+  mergeTail: false,
+  tailMin: 2,
+  tailAfterVariable: true,
+  eventWordShape: false,
+  compositeStrict: true,
+  dropRules: [],
+};
 
 export interface MinerOptions {
   /** Entries of the exact-repeat cache (0 turns it off); the default is 65,536. */
   exactCache?: number;
+  /** Overrides of the tuned thresholds (benchmarks and tuning only). */
+  params?: Partial<MinerParams>;
 }
 
+const EVENT_WORD = /^[A-Za-z]+[.,;:!?]?$/;
 const ENUM = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 /** Upper-case words (RUNNING, FAILED, TASK_ABORT) name states and kinds, not variable values. */
 function isEnum(token: string): boolean {
@@ -92,12 +153,13 @@ function isEnum(token: string): boolean {
 
 /** A token that may be an event word: no masked part, not a line break. */
 function isPlain(token: string | undefined): token is string {
-  return token !== undefined && token !== LINE_BREAK && !token.includes(WILDCARD);
+  return token !== undefined && token !== LINE_BREAK && !isMasked(token);
 }
 
-function bucketKey(tokens: readonly string[]): string {
-  const first = tokens[0] ?? "";
-  return tokens.length + "\u0000" + (first.includes(WILDCARD) ? WILDCARD : first);
+function maskedFlags(tokens: readonly string[]): Uint8Array {
+  const flags = new Uint8Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) if (tokens[i] !== LINE_BREAK && isMasked(tokens[i])) flags[i] = 1;
+  return flags;
 }
 
 export class TemplateMiner {
@@ -112,12 +174,18 @@ export class TemplateMiner {
   private exactTried = 0;
   private exactHits = 0;
   private readonly variants: Variant[] = [];
+  private readonly params: MinerParams;
+  private readonly maskers: Maskers | undefined;
 
   constructor(state?: MinerState, options: MinerOptions = {}) {
     this.exactLimit = options.exactCache ?? EXACT_LIMIT;
+    this.params = { ...DEFAULT_PARAMS, ...options.params };
+    const dropped = new Set(this.params.dropRules);
+    this.maskers =
+      dropped.size === 0 ? undefined : createMaskers(MASK_RULES.filter((r) => !dropped.has(r.name)));
     for (const t of state?.templates ?? []) {
       if (this.byId.has(t.id)) continue;
-      const tokens = templateTokens(t.template);
+      const tokens = templateTokens(t.template, this.maskers);
       const cluster = this.insert(t.id, tokens, typeof t.count === "number" ? t.count : 0);
       if (t.slots !== undefined && t.slots !== null && typeof t.slots === "object")
         this.seedSlots(cluster, t.slots);
@@ -138,10 +206,10 @@ export class TemplateMiner {
     let variant = this.exactPaused > 0 ? undefined : this.exact.get(message);
     this.sampleExactCache(variant !== undefined);
     if (variant === undefined) {
-      const key = maskedKey(message);
+      const key = maskedKey(message, this.maskers);
       variant = this.cache.get(key);
       if (variant === undefined) {
-        const tokens = keyTokens(key);
+        const tokens = keyTokens(key, this.maskers);
         let cluster = this.search(tokens);
         if (cluster === undefined) {
           // the template's tokens change as it generalises; the variant keeps the message's own
@@ -189,6 +257,55 @@ export class TemplateMiner {
     for (const cluster of [...this.byId.values()]) {
       if (cluster.live.length > 0) this.maybeSplit(cluster);
     }
+    if (this.params.merge) this.mergeLengths();
+  }
+
+  /** Folds templates that differ only in spans of varying length into the oldest of them (see merge.ts). */
+  private mergeLengths(): void {
+    const clusters = [...this.byId.values()];
+    const into = mergeVariableLength(
+      clusters.map((c) => c.tokens),
+      {
+        maxGap: this.params.mergeGap,
+        tail: this.params.mergeTail,
+        tailMin: this.params.tailMin,
+        tailAfterVariable: this.params.tailAfterVariable,
+      },
+    );
+    for (let i = 0; i < clusters.length; i++) {
+      const target = into[i];
+      if (target === i) continue;
+      const from = clusters[i];
+      const to = clusters[target];
+      for (const handle of from.handles) {
+        this.variants[handle].cluster = to;
+        to.handles.push(handle);
+      }
+      to.count += from.count;
+      to.observed += from.observed;
+      this.remove(from);
+    }
+  }
+
+  private remove(cluster: Cluster): void {
+    this.byId.delete(cluster.id);
+    const key = this.bucketKey(cluster.tokens);
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) return;
+    const at = bucket.indexOf(cluster);
+    if (at >= 0) bucket.splice(at, 1);
+    if (bucket.length === 0) this.buckets.delete(key);
+  }
+
+  /** A word that may name a kind of event (see `MinerParams.eventWordShape`). */
+  private eventLike(token: string | undefined): token is string {
+    return isPlain(token) && (!this.params.eventWordShape || EVENT_WORD.test(token));
+  }
+
+  private bucketKey(tokens: readonly string[]): string {
+    if (!this.params.routeFirst) return String(tokens.length);
+    const first = tokens[0] ?? "";
+    return tokens.length + "\u0000" + (isMasked(first) ? WILDCARD : first);
   }
 
   /** The template a handle from {@link observe} belongs to (after {@link finish}: its final template). */
@@ -236,6 +353,7 @@ export class TemplateMiner {
     const cluster: Cluster = {
       id,
       tokens,
+      masked: maskedFlags(tokens),
       match: { id, template: renderTokens(tokens) },
       count,
       observed: 0,
@@ -246,7 +364,7 @@ export class TemplateMiner {
       keys: new Map(),
     };
     this.byId.set(id, cluster);
-    const key = bucketKey(tokens);
+    const key = this.bucketKey(tokens);
     const bucket = this.buckets.get(key);
     if (bucket) bucket.push(cluster);
     else this.buckets.set(key, [cluster]);
@@ -263,7 +381,7 @@ export class TemplateMiner {
       for (const [word, n] of Object.entries(words)) {
         if (isPlain(word) && !/\s/.test(word) && typeof n === "number" && n >= 0) values.set(word, n);
       }
-      if (values.size === 0 || values.size > MAX_EVENT_WORDS) continue;
+      if (values.size === 0 || values.size > this.params.maxEventWords) continue;
       cluster.slots.set(pos, values);
     }
     cluster.live = [...cluster.slots.keys()].sort((a, b) => a - b);
@@ -296,14 +414,17 @@ export class TemplateMiner {
   }
 
   private search(tokens: readonly string[]): Cluster | undefined {
-    const bucket = this.buckets.get(bucketKey(tokens));
+    const bucket = this.buckets.get(this.bucketKey(tokens));
     if (bucket === undefined) return undefined;
     const n = tokens.length;
+    const enumsApart = this.params.enumsApart;
+    const strict = this.params.compositeStrict;
     let best: Cluster | undefined;
     let bestScore = -1;
     let bestSame = -1;
     for (const c of bucket) {
       const ct = c.tokens;
+      const masked = c.masked;
       const frozen = c.frozen;
       let same = 0;
       let wild = 0;
@@ -311,12 +432,15 @@ export class TemplateMiner {
       for (let i = 0; i < n; i++) {
         const a = ct[i];
         const b = tokens[i];
-        if (a === WILDCARD) wild++;
-        else if (a === b) same++;
+        if (a === b) {
+          if (masked[i] === 1) wild++;
+          else same++;
+        } else if (masked[i] === 1 && b !== LINE_BREAK && (!strict || isPlaceholder(a))) wild++;
+        else if (masked[i] === 1 && b !== LINE_BREAK) continue;
         else if (
           a === LINE_BREAK ||
           b === LINE_BREAK ||
-          (isEnum(a) && isEnum(b)) ||
+          (enumsApart && isEnum(a) && isEnum(b)) ||
           (frozen !== undefined && frozen.has(i))
         ) {
           ok = false;
@@ -332,7 +456,7 @@ export class TemplateMiner {
         best = c;
       }
     }
-    return best !== undefined && bestScore >= SIMILARITY ? best : undefined;
+    return best !== undefined && bestScore >= this.params.similarity ? best : undefined;
   }
 
   private generalise(cluster: Cluster, tokens: readonly string[]): void {
@@ -342,9 +466,10 @@ export class TemplateMiner {
     for (let i = 0; i < ct.length; i++) {
       const a = ct[i];
       if (a !== tokens[i] && a !== WILDCARD) {
+        cluster.masked[i] = 1;
         // A word that starts to vary may be an event word: watch the slot, starting with the old word
         // (the messages of earlier runs all had it).
-        if (isPlain(a) && isPlain(tokens[i])) {
+        if (this.eventLike(a) && this.eventLike(tokens[i])) {
           cluster.slots.set(i, new Map([[a, cluster.count - cluster.observed]]));
           watched = true;
         }
@@ -367,12 +492,12 @@ export class TemplateMiner {
     for (const pos of cluster.live) {
       const word = tokens[pos];
       const values = cluster.slots.get(pos) as SlotValues;
-      if (!isPlain(word)) {
+      if (!this.eventLike(word)) {
         cluster.slots.delete(pos);
         dropped = true;
       } else if (!values.has(word)) {
         values.set(word, 0);
-        if (values.size > MAX_EVENT_WORDS) {
+        if (values.size > this.params.maxEventWords) {
           cluster.slots.delete(pos);
           dropped = true;
         }
@@ -434,9 +559,9 @@ export class TemplateMiner {
 
   /** Whether every message has a bare variable just before a slot (then a word there is a unit: `5 KB`). */
   private followsBareVariable(cluster: Cluster, pos: number): boolean {
-    if (pos === 0 || cluster.tokens[pos - 1] !== WILDCARD || cluster.slots.has(pos - 1)) return false;
+    if (pos === 0 || !isPlaceholder(cluster.tokens[pos - 1]) || cluster.slots.has(pos - 1)) return false;
     for (const handle of cluster.handles) {
-      if (this.variants[handle].tokens[pos - 1] !== WILDCARD) return false;
+      if (!isPlaceholder(this.variants[handle].tokens[pos - 1])) return false;
     }
     return true;
   }
@@ -446,9 +571,9 @@ export class TemplateMiner {
     let words: Map<string, number> | undefined;
     for (const pos of cluster.live) {
       const totals = this.slotTotals(cluster, pos);
-      if (totals.size < 2 || totals.size > MAX_EVENT_WORDS) continue;
+      if (totals.size < 2 || totals.size > this.params.maxEventWords) continue;
       let frequent = true;
-      for (const n of totals.values()) if (n < MIN_WORD_COUNT) frequent = false;
+      for (const n of totals.values()) if (n < this.params.minWordCount) frequent = false;
       if (!frequent || this.followsBareVariable(cluster, pos)) continue;
       split = pos;
       words = totals;
@@ -467,6 +592,7 @@ export class TemplateMiner {
       if (first) {
         child = cluster;
         cluster.tokens = tokens;
+        cluster.masked = maskedFlags(tokens);
         cluster.match = { id: cluster.id, template: renderTokens(tokens) };
         first = false;
       } else {

@@ -42,7 +42,17 @@ export async function readLogFile(
   /** Plain-text lines carry no time: they are stamped with this. */
   now: Date,
 ): Promise<FileReadResult> {
-  const text = await readAll(path, stdin);
+  return parseLogText(await readAll(path, stdin), path, now);
+}
+
+/** Which format a log text is in, by its first character (as `readLogFile` reads it). */
+export function detectLogFormat(text: string): FileReadResult["format"] {
+  const first = text.trimStart()[0];
+  return first === "[" ? "json-array" : first === "{" ? "json-lines" : "text";
+}
+
+/** Parses the text of a log file (see `readLogFile`); `path` names it in errors. */
+export function parseLogText(text: string, path: string, now: Date): FileReadResult {
   const first = text.trimStart()[0];
   if (first === "[") {
     let records: unknown;

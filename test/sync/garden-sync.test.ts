@@ -43,7 +43,7 @@ describe("garden sync against the GitHub REST API", () => {
       expect(String((post.body as { body: string }).body)).toContain("log-gardener:state");
     const sessionIssue = issues.find((i) => i.title.includes("Session access failed"))!;
     expect(sessionIssue.title).toMatch(
-      /^\[P\d\] api: Session access failed \(middleware not installed\?\): <\*>$/,
+      /^\[P\d\] api: Session access failed \(middleware not installed\?\): <id>$/,
     );
     expect(sessionIssue.labels.map((l) => l.name)).toEqual(
       expect.arrayContaining([
