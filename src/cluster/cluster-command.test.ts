@@ -100,3 +100,54 @@ describe("runClusterCommand", () => {
     expect((await run({ ids: true, state }, "x\n")).code).toBe(2);
   });
 });
+
+describe("runClusterCommand on Cloud Logging entries", () => {
+  const entry = (i: number, service: string, payload: Record<string, unknown>) => ({
+    insertId: `id${i}`,
+    timestamp: `2026-11-23T04:00:${String(i).padStart(2, "0")}Z`,
+    severity: "ERROR",
+    resource: { type: "cloud_run_revision", labels: { service_name: service } },
+    ...payload,
+  });
+  const trace = (line: number, frame: string) =>
+    `Unhandled error\njava.lang.IllegalStateException: locked ${line}\n\tat com.shop.Order.${frame}(Order.java:${line})`;
+  const entries = [
+    entry(0, "api", { jsonPayload: { message: "order 12 failed" } }),
+    entry(1, "worker", { jsonPayload: { message: "order 13 failed" } }),
+    entry(2, "api", { textPayload: "order 99 failed" }),
+    entry(3, "api", { textPayload: trace(10, "lock") }),
+    entry(4, "api", { textPayload: trace(77, "lock") }),
+    entry(5, "api", { textPayload: trace(10, "unlock") }),
+  ];
+
+  it("groups JSON Lines entries as a pass does: per service, payload message, traces by shape", async () => {
+    const { code, out } = await run({ ids: true }, entries.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    expect(code).toBe(0);
+    const ids = out.trimEnd().split("\n");
+    expect(ids).toHaveLength(6);
+    expect(ids[2]).toBe(ids[0]);
+    expect(ids[1]).not.toBe(ids[0]);
+    expect(ids[4]).toBe(ids[3]);
+    expect(ids[5]).not.toBe(ids[3]);
+    expect(new Set(ids).size).toBe(4);
+  });
+
+  it("reads a gcloud JSON array the same way, and keeps a malformed record's place", async () => {
+    const lines = await run({ ids: true }, entries.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    const withBad = [...entries.slice(0, 2), { insertId: "x" }, ...entries.slice(2)];
+    const { code, out, err } = await run({ ids: true }, JSON.stringify(withBad, null, 2));
+    expect(code).toBe(0);
+    const ids = out.trimEnd().split("\n");
+    expect(ids).toHaveLength(7);
+    expect(ids[2]).toBe("malformed");
+    expect([...ids.slice(0, 2), ...ids.slice(3)]).toEqual(lines.out.trimEnd().split("\n"));
+    expect(err).toMatch(/1 malformed record/);
+  });
+
+  it("reads plain text that starts with a bracket as one message a line", async () => {
+    const { out } = await run({ ids: true }, "[worker 1] started\n[worker 2] started\nnot json {\n");
+    const ids = out.trimEnd().split("\n");
+    expect(ids).toHaveLength(3);
+    expect(ids[1]).toBe(ids[0]);
+  });
+});

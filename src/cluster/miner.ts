@@ -429,9 +429,16 @@ export class TemplateMiner {
       let same = 0;
       let wild = 0;
       let ok = true;
+      // past the first line of a multi-line message (a trace's exception type and frames) nothing varies
+      let shape = false;
       for (let i = 0; i < n; i++) {
         const a = ct[i];
         const b = tokens[i];
+        if (a === LINE_BREAK) shape = true;
+        if (shape && a !== b) {
+          ok = false;
+          break;
+        }
         if (a === b) {
           if (masked[i] === 1) wild++;
           else same++;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { fingerprint } from "../../src/cluster/fingerprint.js";
 import { decodeState, encodeState } from "../../src/issue-body/marker.js";
 import type { FakeGitHub } from "../fake-github/index.js";
 import { gardenRepo } from "../../src/sync/garden-sync.js";
@@ -325,6 +326,29 @@ describe("garden sync against the GitHub REST API", () => {
     const state = stateOf(h.issues()[0].body);
     expect(state.fp).toBe("0123456789ab");
     expect(state.aliases).toEqual([old.fp]);
+    expect(state.total).toBe(5);
+  });
+
+  it("updates an issue filed by the previous clustering (bare <*> templates), never filing it again", async () => {
+    await h.pass(buffer(3), "2026-11-23T05:00:00Z");
+    const [first] = h.issues();
+    const current = stateOf(first.body);
+    expect(current.template).toBe("HIGH BUFFER UTILIZATION: <num>% - Timeout <id> may be too aggressive");
+    // the marker and title as fingerprint version 1 wrote them: template id = hash of the template
+    const template = "HIGH BUFFER UTILIZATION: <*> - Timeout <*> may be too aggressive";
+    const templateId = fingerprint(template);
+    const fp = fingerprint(templateId, current.service, current.logger, current.function);
+    const legacy = { ...current, fp, fpv: 1, aliases: [], templateId, template };
+    gh.updateIssue(1, {
+      title: first.title.replace(current.template, template),
+      body: first.body!.replace(/<!-- log-gardener:state .* -->/s, encodeState(legacy)),
+    });
+    const result = await h.pass(buffer(2, "2026-11-23T06:00:00Z"), "2026-11-23T06:30:00Z");
+    expect(h.issues()).toHaveLength(1);
+    expect(result.applied?.updated).toEqual([1]);
+    const state = stateOf(h.issues()[0].body);
+    expect(state.fp).toBe(fp);
+    expect(state.templateId).toBe(templateId);
     expect(state.total).toBe(5);
   });
 
