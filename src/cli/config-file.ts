@@ -1,9 +1,19 @@
 import { readFile } from "node:fs/promises";
-import { defaultConfig, parseConfigYaml } from "../config/load.js";
+import { defaultConfig, parseConfigYaml, type ConfigProblem } from "../config/load.js";
 import type { GardenerConfig } from "../config/schema.js";
 import { UsageError } from "./errors.js";
 
-/** Loads and validates a config file; every problem is listed in one UsageError. */
+/** An invalid config file: every problem, with its line where there is one (the Action annotates them). */
+export class ConfigError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`invalid config ${file}:\n  ${problems.map((p) => p.text).join("\n  ")}`);
+  }
+}
+
+/** Loads and validates a config file; every problem is listed in one ConfigError. */
 export async function loadConfigFile(path?: string): Promise<GardenerConfig> {
   if (!path) return defaultConfig();
   let text: string;
@@ -13,6 +23,6 @@ export async function loadConfigFile(path?: string): Promise<GardenerConfig> {
     throw new UsageError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
   const result = parseConfigYaml(text, path);
-  if (!result.ok) throw new UsageError(`invalid config ${path}:\n  ${result.errors.join("\n  ")}`);
+  if (!result.ok) throw new ConfigError(path, result.problems);
   return result.config;
 }

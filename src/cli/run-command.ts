@@ -1,15 +1,14 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { assetPath } from "../assets.js";
 import { systemClock } from "../clock.js";
-import { parseDuration } from "../config/duration.js";
 import type { GardenerConfig } from "../config/schema.js";
-import { readLogFile, UnreadableFileError } from "../entries/file-source.js";
 import { analyze, type SourceResult } from "../pass/analyze.js";
 import type { Worklog } from "../worklog/build.js";
 import { render } from "../templates/render.js";
 import { loadConfigFile } from "./config-file.js";
 import { UsageError, type Io } from "./errors.js";
+import { passWindow, prepareSource, writeWorklog } from "./pass.js";
 
 export interface RunOptions {
   config?: string;
@@ -22,55 +21,6 @@ export interface RunOptions {
   dryRun?: boolean;
   out: string;
   json?: boolean;
-}
-
-async function fileSource(
-  file: string,
-  io: Io,
-  timeRange: SourceResult["timeRange"],
-  forSync: boolean,
-  now: Date,
-): Promise<SourceResult> {
-  try {
-    const read = await readLogFile(file, io.stdin, now);
-    if (forSync && read.format === "text") {
-      throw new UsageError(
-        `${file}: plain text has no timestamps or insert ids, so counts could not be kept across runs; ` +
-          "use a gcloud JSON or JSON Lines export with --repo",
-      );
-    }
-    return {
-      source: file === "-" ? "stdin" : `file ${file}`,
-      entries: read.entries,
-      malformed: read.malformed,
-      complete: true,
-      atLeast: read.entries.length,
-      timeRange,
-    };
-  } catch (error) {
-    if (error instanceof UnreadableFileError) throw new UsageError(error.message);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") {
-      throw new UsageError(`cannot read logs ${file}: ${code}`);
-    }
-    throw error;
-  }
-}
-
-async function cloudSource(config: GardenerConfig, from: Date, to: Date): Promise<SourceResult> {
-  if (!config.project) {
-    throw new UsageError(
-      "no Google Cloud project: set `project` in the config or pass --project (or use --logs)",
-    );
-  }
-  const { cloudLogSource } = await import("../pass/cloud-source.js");
-  return cloudLogSource()({ ...config, project: config.project }, { from, to });
-}
-
-async function writeOutputs(worklog: Worklog, out: string): Promise<void> {
-  await mkdir(out, { recursive: true });
-  await writeFile(path.join(out, "worklog.md"), render("worklog", worklog));
-  await writeFile(path.join(out, "worklog.json"), `${JSON.stringify(worklog, null, 2)}\n`);
 }
 
 function report(worklog: Worklog, opts: RunOptions, io: Io): void {
@@ -88,16 +38,12 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = systemClock
   const config = await loadConfigFile(opts.config);
   if (opts.project) config.project = opts.project;
   const target = opts.repo ? repoTarget(opts) : undefined; // bad usage fails before any log is read
-  const windowMs = parseDuration(opts.since ?? config.window);
-  if (windowMs === undefined)
-    throw new UsageError(`--since ${opts.since}: expected a duration such as 30m, 6h or 7d`);
-  const from = new Date(now.getTime() - windowMs);
-  const source = opts.logs
-    ? await fileSource(opts.logs, io, opts.since ? { from, to: now } : {}, !!opts.repo, now)
-    : await cloudSource(config, from, now);
+  const window = passWindow(opts.since, config, now);
+  const read = prepareSource({ config, window, logs: opts.logs, forSync: !!opts.repo, now, stdin: io.stdin });
+  const source = await read();
   if (target) return syncRepo(target, opts, config, source, io, now);
   const analysis = analyze(source, config, now);
-  await writeOutputs(analysis.worklog, opts.out);
+  await writeWorklog(analysis.worklog, opts.out);
   report(analysis.worklog, opts, io);
   return 0;
 }
@@ -133,7 +79,7 @@ async function syncRepo(
   });
   const result = await gardenRepo({ gh, owner, repo, config, source, now, dryRun: opts.dryRun });
   if (!opts.json) io.stdout.write(render("plan", { ...result.plan, repo: opts.repo, dryRun: opts.dryRun }));
-  await writeOutputs(result.worklog, opts.out);
+  await writeWorklog(result.worklog, opts.out);
   report(result.worklog, opts, io);
   return result.applied && result.applied.failures.length > 0 ? 1 : 0;
 }

@@ -58,3 +58,41 @@ describe("config", () => {
     ).toBe(true);
   });
 });
+
+describe("config problem locations", () => {
+  it("points each schema problem at its line: a bad value, an unknown key, a nested rule field", () => {
+    const text = [
+      "project: acme",
+      "severity: LOUD",
+      "resource:",
+      "  type: cloud_run_revision",
+      "  servcies: [api]",
+      "triage:",
+      "  rules:",
+      "    - name: x",
+      "      match: { message: '(' }",
+      "      set: { priority: P1, category: c }",
+      "",
+    ].join("\n");
+    const result = parseConfigYaml(text, "cfg.yml");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const at = (prefix: string) => result.problems.find((p) => p.text.startsWith(prefix));
+    expect(at("severity:")).toMatchObject({ line: 2, col: 11 });
+    expect(at("resource:")).toMatchObject({ line: 5, col: 13 });
+    expect(at("triage.rules.0.match.message:")).toMatchObject({ line: 9, col: 25 });
+    expect(result.errors).toEqual(result.problems.map((p) => p.text));
+  });
+
+  it("points a missing field at its parent, and a YAML syntax error at the error", () => {
+    const missing = parseConfigYaml(
+      "triage:\n  rules:\n    - match: { message: x }\n      set: { priority: P1 }\n",
+    );
+    expect(missing.ok).toBe(false);
+    if (!missing.ok)
+      expect(missing.problems.find((p) => p.text.startsWith("triage.rules.0.name"))?.line).toBe(3);
+    const syntax = parseConfigYaml("project: a\nseverity: [WARNING\n", "cfg.yml");
+    expect(syntax.ok).toBe(false);
+    if (!syntax.ok) expect(syntax.problems[0]!.line).toBeGreaterThanOrEqual(2);
+  });
+});

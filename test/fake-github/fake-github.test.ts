@@ -397,6 +397,21 @@ describe("comments, reactions, labels, permissions, contents", () => {
     expect((await perm("octo")).permission).toBe("admin"); // the owner
   });
 
+  it("refuses issue, comment and label writes of a token without issues: write, as GitHub does", async () => {
+    gh.setTokenPermissions("t", { issues: "read", contents: "read" });
+    const octokit = client();
+    const e = await errorOf(octokit.rest.issues.create({ owner, repo, title: "x" }));
+    expect(e.status).toBe(403);
+    expect(e.response?.data).toMatchObject({ message: "Resource not accessible by integration" });
+    expect((e as { response?: { headers?: Record<string, string> } }).response?.headers).toMatchObject({
+      "x-accepted-github-permissions": "issues=write; pull_requests=write",
+    });
+    expect((await errorOf(octokit.rest.issues.createLabel({ owner, repo, name: "l" }))).status).toBe(403);
+    expect((await octokit.rest.issues.listForRepo({ owner, repo })).status).toBe(200);
+    expect(gh.repo(owner, repo).issues).toHaveLength(0);
+    expect(gh.repo(owner, repo).labels).toHaveLength(0);
+  });
+
   it("serves contents as base64 JSON, raw text, a directory listing, or 404", async () => {
     gh.setFile(".github/log-gardener.yml", "project: p1\nwindow: 6h\n");
     const octokit = client();

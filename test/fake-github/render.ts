@@ -140,8 +140,8 @@ export function renderRepo(repo: FakeRepo, owner: FakeUser, urls: Urls): Record<
     html_url: `${urls.html}/${repo.fullName}`,
     url: `${urls.api}/repos/${repo.fullName}`,
     default_branch: "main",
-    has_issues: true,
-    archived: false,
+    has_issues: repo.hasIssues,
+    archived: repo.archived,
     disabled: false,
     visibility: "public",
   };

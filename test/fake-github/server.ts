@@ -162,6 +162,14 @@ export interface FakeGitHub {
   setFile(path: string, content: string | null, repo?: string): void;
   /** requests with this token act as `login` (default for any token: the bot) */
   setTokenUser(token: string, login: string): void;
+  /**
+   * the token's permissions, like a workflow's `permissions:`; without issues: write, writes to issues,
+   * comments and labels answer 403 "Resource not accessible by integration" (default: anything goes)
+   */
+  setTokenPermissions(
+    token: string,
+    permissions: Partial<Record<"issues" | "contents" | "metadata", "read" | "write">>,
+  ): void;
   addInstallation(id: number, account: string, repositories: string[]): FakeInstallation;
   /** freeze the clock (null: back to the real/injected clock) */
   setTime(t: Date | string | null): void;
@@ -259,6 +267,26 @@ function faultResponse(f: FaultSpec): RouteResult {
             status: "422",
           }
         : { message, documentation_url: DOCS, status: String(f.status) },
+  };
+}
+
+/** A write to issues, comments or labels by a token without issues: write is refused as GitHub does. */
+function deniedWrite(
+  permissions: Partial<Record<string, "read" | "write">> | undefined,
+  method: string,
+  path: string,
+): RouteResult | undefined {
+  if (!permissions || permissions.issues === "write" || method === "GET" || method === "HEAD")
+    return undefined;
+  if (!/^\/repos\/[^/]+\/[^/]+\/(issues|labels)(\/|$)/.test(path)) return undefined;
+  return {
+    status: 403,
+    body: {
+      message: "Resource not accessible by integration",
+      documentation_url: `${DOCS}/issues/issues#create-an-issue`,
+      status: "403",
+    },
+    headers: { "x-accepted-github-permissions": "issues=write; pull_requests=write" },
   };
 }
 
@@ -380,9 +408,12 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     }
     const route = ROUTES.find((r) => r.method === method && r.re.test(path));
     if (route) rec.matched = true;
+    const denied = token ? deniedWrite(state.tokenPermissions.get(token), method, path) : undefined;
     if (fault && !fault.afterEffect) {
       result = faultResponse(fault);
       rec.fault = true;
+    } else if (denied) {
+      result = denied;
     } else if (!route) {
       result = { status: 404, body: { message: "Not Found", documentation_url: DOCS, status: "404" } };
     } else if (badJson) {
@@ -488,6 +519,9 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       else state.globalPermissions.set(user.toLowerCase(), level);
     },
     setFile: (path, content, repo) => repoOf(repo).setFile(path, content),
+    setTokenPermissions: (token, permissions) => {
+      state.tokenPermissions.set(token, permissions);
+    },
     setTokenUser: (token, login) => {
       state.user(login);
       state.tokenUsers.set(token, login);

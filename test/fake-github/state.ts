@@ -161,6 +161,11 @@ export class FakeState {
   readonly installations = new Map<number, FakeInstallation>();
   /** token (as sent after "token "/"bearer ") → login of the caller */
   readonly tokenUsers = new Map<string, string>();
+  /** token → its fine-grained permissions (as GITHUB_TOKEN's `permissions:`); tokens not listed may do anything */
+  readonly tokenPermissions = new Map<
+    string,
+    Partial<Record<"issues" | "contents" | "metadata", "read" | "write">>
+  >();
   /** permission given to users that were not seeded with setPermission */
   defaultPermission: PermissionLevel = "read";
   /** permissions that apply to every repo unless the repo has its own entry (lower-cased login) */
@@ -253,6 +258,9 @@ export class FakeRepo {
   readonly files = new Map<string, string>();
   /** lower-cased login → level */
   readonly permissions = new Map<string, PermissionLevel>();
+  /** what GET /repos/{owner}/{repo} answers (has_issues, archived) */
+  hasIssues = true;
+  archived = false;
   private nextNumber = 1;
 
   constructor(
