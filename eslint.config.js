@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["lib/", "node_modules/", "coverage/", "gardener-out/"] },
+  { ignores: ["lib/", "node_modules/", "coverage/", "gardener-out/", "dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
