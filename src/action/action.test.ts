@@ -4,12 +4,14 @@
  * pacing of issue creation (test/action/bundle.test.ts runs the committed bundle as a child process).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ProbotOctokit } from "probot";
+import { parse } from "yaml";
 import { assetPath } from "../assets.js";
 import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
+import { DEFAULT_CONFIG } from "./inputs.js";
 import { runAction } from "./run.js";
 
 const NOW = "2026-11-23T10:00:00Z"; // just after the sample's last entry
@@ -83,6 +85,16 @@ function parseOutputs(text: string): Record<string, string> {
   return outputs;
 }
 
+/** A maintainer ticks remediation steps in an issue's body. */
+function tick(number: number, steps: number[], repo: string): void {
+  const issue = gh.repo(...(repo.split("/") as [string, string])).issue(number)!;
+  const body = steps.reduce(
+    (b, n) => b.replace(`- [ ] <!-- log-gardener:step=${n} -->`, `- [x] <!-- log-gardener:step=${n} -->`),
+    issue.body ?? "",
+  );
+  gh.updateIssue(number, { body }, { repo, actor: "maintainer" });
+}
+
 const writes = () =>
   gh.requests
     .filter((r) => !["GET", "HEAD"].includes(r.method))
@@ -116,6 +128,58 @@ describe("the Action on the sample logs", () => {
     expect(gh.repo("octo", "repo").issues).toHaveLength(5);
   });
 
+  it("checklist ticks made between runs are kept, and the next scheduled run's status line follows them", async () => {
+    const env = { GITHUB_REPOSITORY: "octo/ticks" };
+    gh.setTime(NOW);
+    expect((await step({ logs: "logs.jsonl" }, env)).code).toBe(0);
+    const repo = gh.repo("octo", "ticks");
+    const [first, second, third] = repo.issues;
+    gh.setTime("2026-11-23T10:30:00Z");
+    tick(first!.number, [0, 1], "octo/ticks");
+    tick(second!.number, [0], "octo/ticks");
+    // an hour later the same patterns occur again
+    const later = readFileSync(path.join(dir, "workspace/logs.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const e = JSON.parse(line) as { insertId: string; timestamp: string };
+        const timestamp = new Date(Date.parse(e.timestamp) + 3_600_000).toISOString();
+        return JSON.stringify({ ...e, insertId: `${e.insertId}-b`, timestamp });
+      });
+    writeFileSync(path.join(dir, "workspace/later.jsonl"), `${later.join("\n")}\n`);
+    gh.setTime("2026-11-23T11:00:00Z");
+    const { code, outputs } = await step(
+      { logs: "later.jsonl" },
+      { ...env, LOG_GARDENER_NOW: "2026-11-23T11:00:00Z" },
+    );
+    expect(code).toBe(0);
+    expect(outputs).toMatchObject({ created: "0", updated: "5" });
+    const body = (n: number) => repo.issue(n)!.body ?? "";
+    expect(body(first!.number)).toContain("**Status: ACTIVE – step 1 complete**");
+    expect(body(first!.number)).toContain("- [x] <!-- log-gardener:step=1 -->");
+    expect(body(second!.number)).toContain("**Status: ACTIVE – step 0 complete**");
+    expect(body(third!.number)).toContain("**Status: ACTIVE – not started**");
+  });
+
+  it("a box ticked on a pattern that stopped occurring shows in the status line of the next run", async () => {
+    const env = { GITHUB_REPOSITORY: "octo/quiet" };
+    gh.setTime(NOW);
+    expect((await step({ logs: "logs.jsonl" }, env)).code).toBe(0);
+    const repo = gh.repo("octo", "quiet");
+    const issue = repo.issues[0]!;
+    gh.setTime("2026-11-23T10:30:00Z");
+    tick(issue.number, [0], "octo/quiet");
+    gh.setTime("2026-11-23T11:00:00Z");
+    // the same export again: nothing new is counted
+    const { code, outputs } = await step(
+      { logs: "logs.jsonl" },
+      { ...env, LOG_GARDENER_NOW: "2026-11-23T11:00:00Z" },
+    );
+    expect(code).toBe(0);
+    expect(outputs).toMatchObject({ created: "0", updated: "1" });
+    expect(repo.issue(issue.number)!.body).toContain("**Status: ACTIVE – step 0 complete**");
+  });
+
   it("dry-run: the plan in the log, nothing written, no write check", async () => {
     gh.clearRequests();
     const before = gh.repo("octo", "dry").issues.length;
@@ -128,6 +192,27 @@ describe("the Action on the sample logs", () => {
     expect(outputs).toMatchObject({ created: "0", patterns: "5" });
     expect(writes()).toEqual([]);
     expect(gh.repo("octo", "dry").issues).toHaveLength(before);
+  });
+
+  it("action.yml declares exactly the inputs the entry reads and the outputs it sets, on node24", async () => {
+    const action = parse(readFileSync(assetPath("action.yml"), "utf8")) as {
+      inputs: Record<string, { default?: string }>;
+      outputs: Record<string, unknown>;
+      runs: { using: string; main: string };
+    };
+    expect(Object.keys(action.inputs).sort()).toEqual(
+      ["config", "dry-run", "github-token", "logs", "project", "since"].sort(),
+    );
+    expect(action.inputs["github-token"]!.default).toBe("${{ github.token }}");
+    expect(action.inputs.config!.default).toBe(DEFAULT_CONFIG);
+    expect(action.inputs["dry-run"]!.default).toBe("false");
+    const { outputs } = await step(
+      { logs: "logs.jsonl", "dry-run": "true" },
+      { GITHUB_REPOSITORY: "octo/dry" },
+    );
+    expect(Object.keys(action.outputs).sort()).toEqual(Object.keys(outputs).sort());
+    expect(action.runs.using).toBe("node24");
+    expect(existsSync(assetPath(action.runs.main))).toBe(true);
   });
 
   it("a dry-run value other than true or false fails the step before any request", async () => {

@@ -22,6 +22,12 @@ export function statusLine(ticks: boolean[]): string {
   return highest < 0 ? "ACTIVE – not started" : `ACTIVE – step ${highest} complete`;
 }
 
+/** True when the checklist's status line no longer matches its boxes: someone ticked them since the bot wrote. */
+export function statusOutOfDate(body: string): boolean {
+  const current = STATUS_RE.exec(readSection(body, "checklist") ?? "")?.[0];
+  return current !== undefined && current !== `**Status: ${statusLine(readTicks(body, STEP_COUNT))}**`;
+}
+
 /** Steps ticked while an earlier step is still open. */
 export function outOfOrder(ticks: boolean[]): number[] {
   const firstOpen = ticks.indexOf(false);

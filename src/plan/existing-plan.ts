@@ -1,4 +1,5 @@
 import type { GardenerConfig, Priority } from "../config/schema.js";
+import { statusOutOfDate } from "../issue-body/checklist.js";
 import type { IssueState } from "../issue-body/marker.js";
 import { issueTitle } from "../issue-body/view.js";
 import type { Redactor } from "../safety/redact.js";
@@ -37,8 +38,20 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
   const counting = countGroup(group, previous);
   const { counted } = counting;
   if (counted.length === 0) {
-    // Nothing new: no write at all, unless a maintainer asked for fresh samples.
-    if (!ctx.refresh?.has(issue.number)) return [];
+    // Nothing new: no write at all, unless a maintainer asked for fresh samples or ticked boxes that no
+    // webhook reported (the Action and the CLI): then only the status line is rewritten, on apply.
+    if (!ctx.refresh?.has(issue.number)) {
+      if (!statusOutOfDate(issue.body)) return [];
+      return [
+        {
+          kind: "update",
+          issue: issue.number,
+          fingerprint: fp,
+          body: issue.body,
+          reason: "checklist ticked",
+        },
+      ];
+    }
     const body = ctx.body(cluster, previous, 0, issue.body);
     return [
       { kind: "update", issue: issue.number, fingerprint: fp, body, reason: "samples refreshed on request" },
