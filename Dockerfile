@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# Log Gardener: the Probot app (`npm start`). Build: docker build -t log-gardener .
-FROM node:20-slim AS build
+# Log Gardener: the Probot app (`npm start`) on Node 24 (Active LTS). Build: docker build -t log-gardener .
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts
@@ -8,7 +8,7 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-slim AS runtime
+FROM node:24-slim AS runtime
 ENV NODE_ENV=production \
     LOG_FORMAT=json \
     PORT=3000 \
