@@ -64,7 +64,8 @@ async function step(inputs: Record<string, string>, env: Record<string, string> 
   let code: number;
   try {
     code = await runAction({
-      github: (token, baseUrl) => new ProbotOctokit({ auth: { token }, baseUrl, ...fastOctokitOptions() }),
+      github: (token, baseUrl) =>
+        new ProbotOctokit({ ...(token ? { auth: { token } } : {}), baseUrl, ...fastOctokitOptions() }),
     });
   } finally {
     process.stdout.write = write;
@@ -223,6 +224,22 @@ describe("the Action on the sample logs", () => {
       '::error::dry-run: expected true or false, got "maybe"',
     ]);
     expect(gh.requests).toEqual([]);
+  });
+
+  it("an empty github-token fails the step before any request, unless it is a dry run", async () => {
+    gh.clearRequests();
+    const { code, stdout } = await step({ logs: "logs.jsonl", "github-token": "" });
+    expect(code).toBe(1);
+    expect(stdout.split("\n").filter((l) => l.startsWith("::error"))).toEqual([
+      "::error::github-token is empty: pass a token with issues: write (the default is github.token)",
+    ]);
+    expect(gh.requests).toEqual([]);
+    const dry = await step(
+      { logs: "logs.jsonl", "github-token": "", "dry-run": "true" },
+      { GITHUB_REPOSITORY: "octo/dry" },
+    );
+    expect(dry.code).toBe(0);
+    expect(writes()).toEqual([]);
   });
 
   it("without a config file it runs on the defaults, and asks for a project when it has none", async () => {

@@ -45,6 +45,11 @@ export async function runAction(
           "(and check that actions/checkout runs before this step)",
       );
     }
+    if (!inputs.token && !inputs.dryRun) {
+      throw new UsageError(
+        "github-token is empty: pass a token with issues: write (the default is github.token)",
+      );
+    }
     const now = systemClock();
     const window = passWindow(inputs.since, config, now, "since");
     const read = prepareSource({ config, window, logs: inputs.logs, forSync: true, now, env });
