@@ -376,12 +376,13 @@ describe("/garden commands", () => {
   });
 
   it("link #N into a tracked issue keeps this issue's counting cursor for its fingerprints", async () => {
-    const otherCursor = { countedUpTo: "2026-11-23T11:00:00.000Z", recent: [["o1", 1] as [string, number]] };
+    const otherCursor = { countedUpTo: "2026-11-23T11:00:00.000Z", recent: [["o1", 1763895000000]] };
     const other = trackedIssue(
       issueBody(
         state({
           fp: "bbbbbbbbbbbb",
           countedUpTo: "2026-11-23T11:30:00.000Z",
+          // the layout before linked cursors were grouped: still read
           cursors: { dddddddddddd: otherCursor },
         }),
       ),
@@ -392,20 +393,23 @@ describe("/garden commands", () => {
         state({
           aliases: ["cccccccccccc", "eeeeeeeeeeee"],
           recent: [["s1", 1763892000000]],
-          cursors: { eeeeeeeeeeee: oldCursor },
+          linked: [{ fps: ["eeeeeeeeeeee"], ...oldCursor }],
         }),
       ),
     );
     await comment(issue.number, `/garden link #${other.number}`);
     const m = markerOf(other.number);
     expect(m.countedUpTo).toBe("2026-11-23T11:30:00.000Z");
-    const own = { countedUpTo: "2026-11-23T10:00:00.000Z", recent: [["s1", 1763892000000]] };
-    expect(m.cursors).toEqual({
-      aaaaaaaaaaaa: own,
-      cccccccccccc: own,
-      eeeeeeeeeeee: oldCursor,
-      dddddddddddd: otherCursor,
-    });
+    expect(m.cursors).toBeUndefined();
+    expect(m.linked).toEqual([
+      { fps: ["dddddddddddd"], ...otherCursor },
+      { fps: ["eeeeeeeeeeee"], ...oldCursor },
+      {
+        fps: ["aaaaaaaaaaaa", "cccccccccccc"],
+        countedUpTo: "2026-11-23T10:00:00.000Z",
+        recent: [["s1", 1763892000000]],
+      },
+    ]);
   });
 
   it("link #N refuses a pull request and changes nothing", async () => {

@@ -1,8 +1,9 @@
-import { applyTicks, outOfOrder, readTicks, STEP_COUNT, withStatusLine } from "../issue-body/checklist.js";
+import { outOfOrder, readTicks, STEP_COUNT, withStatusLine } from "../issue-body/checklist.js";
+import { stepLabels } from "../issue-body/format.js";
 import { readSection, sectionEnd } from "../issue-body/marker.js";
 import { render } from "../templates/render.js";
 
-const STEP_LABEL_RE = /^step:\d+$/;
+export { stepLabels };
 const PROGRESS = "progress";
 
 export interface ChecklistChange {
@@ -53,13 +54,6 @@ function withProgress(body: string, lines: string[]): string {
   return `${before}${lines.join("\n")}\n${body.slice(end)}`;
 }
 
-/** The step label for ticks: `step:N` for the highest step done, none before any. */
-export function stepLabels(labels: string[], ticks: boolean[]): string[] {
-  const highest = ticks.lastIndexOf(true);
-  const kept = labels.filter((l) => !STEP_LABEL_RE.test(l));
-  return highest < 0 ? kept : [...kept, `step:${highest}`];
-}
-
 /**
  * Brings the status line, the `step:N` label and the progress log in line with the ticks of `body`,
  * logging each step whose box changed since `before`. Idempotent: nothing changes for a body already done.
@@ -95,24 +89,4 @@ export function updateChecklist(input: ChecklistInput): ChecklistChange {
   });
   const body = withStatusLine(withProgress(input.body, lines), after);
   return { body, labels: stepLabels(input.labels, after), close, changes };
-}
-
-/** The body with one step box set, for `/garden step N done|undo`. */
-export function setStep(body: string, step: number, done: boolean): string {
-  const ticks = readTicks(body, STEP_COUNT);
-  ticks[step] = done;
-  return applyTicks(body, ticks);
-}
-
-export function hasStep(body: string, step: number): boolean {
-  return new RegExp(`^\\s*[-*] \\[[ xX]\\] <!-- log-gardener:step=${step} -->`, "m").test(body);
-}
-
-/** Step names as the body shows them (`**N. Name**`), so an edit needs no config read. */
-export function stepNamesOf(body: string): string[] {
-  const names = new Array<string>(STEP_COUNT).fill("");
-  for (const m of body.matchAll(/<!-- log-gardener:step=(\d) --> \*\*\d+\. (.+?)\*\*/g)) {
-    if (Number(m[1]) < STEP_COUNT) names[Number(m[1])] = m[2];
-  }
-  return names;
 }

@@ -1,22 +1,20 @@
 import type { GitHub, RepoRef } from "../github/client.js";
 import { listLabelledIssues } from "../github/issues.js";
-import { commentSafeJson } from "../issue-body/marker.js";
+import {
+  decodeDashboardState,
+  encodeDashboardState,
+  type DashboardState,
+  type FingerprintIndex,
+} from "../issue-body/dashboard-state.js";
 import { MAX_BODY as GITHUB_MAX_BODY } from "../issue-body/view.js";
 import { DASHBOARD_LABEL } from "../plan/existing.js";
 import { render } from "../templates/render.js";
 
-export { DASHBOARD_LABEL };
+export { DASHBOARD_LABEL, decodeDashboardState, encodeDashboardState, type DashboardState };
 export const DASHBOARD_TITLE = "Log Gardener dashboard";
 const MAX_BODY = GITHUB_MAX_BODY - 1_024;
-const MARKER_RE = /<!-- log-gardener:dashboard (\{.*?\}) -->/s;
-
-/** What the dashboard issue remembers between passes (and restarts). */
-export interface DashboardState {
-  v: 1;
-  /** When the last pass (or attempt: a config error counts) ended; the next is due from here. */
-  lastPass?: string;
-  lastResult?: string;
-}
+/** A fingerprint index larger than this share of the body is dropped: the pass then scans before creating. */
+const MAX_INDEX_SHARE = 0.6;
 
 export interface Dashboard {
   number: number;
@@ -32,21 +30,8 @@ export interface DashboardContent {
   worklog?: string;
   failures: string[];
   configErrors: string[];
-}
-
-export function encodeDashboardState(state: DashboardState): string {
-  return `<!-- log-gardener:dashboard ${commentSafeJson(state)} -->`;
-}
-
-export function decodeDashboardState(body: string | null | undefined): DashboardState | undefined {
-  const m = MARKER_RE.exec(body ?? "");
-  if (!m) return undefined;
-  try {
-    const s = JSON.parse(m[1]) as DashboardState;
-    return typeof s === "object" && s !== null ? { ...s, v: 1 } : undefined;
-  } catch {
-    return { v: 1 };
-  }
+  /** The fingerprint index the pass left (or the one it had, when it did not run). */
+  index?: FingerprintIndex;
 }
 
 /** The repo's dashboard: labelled and carrying the marker; the open one, else the oldest. */
@@ -65,11 +50,15 @@ export async function findDashboard(gh: GitHub, repo: RepoRef): Promise<Dashboar
 }
 
 export function renderDashboard(content: DashboardContent): string {
-  const marker = encodeDashboardState({
+  const state: DashboardState = {
     v: 1,
     lastPass: content.lastPass.toISOString(),
     lastResult: content.result,
-  });
+    issues: content.index,
+  };
+  let marker = encodeDashboardState(state);
+  if (marker.length > MAX_BODY * MAX_INDEX_SHARE)
+    marker = encodeDashboardState({ ...state, issues: undefined });
   let worklog = content.worklog;
   let trimmed = false;
   for (;;) {

@@ -1,5 +1,6 @@
 import type { GardenerConfig } from "../config/schema.js";
 import type { GitHub } from "../github/client.js";
+import type { FingerprintIndex } from "../issue-body/dashboard-state.js";
 import type { SourceResult } from "../pass/analyze.js";
 import { gardenRepo } from "../sync/garden-sync.js";
 import type { Worklog } from "../worklog/build.js";
@@ -12,12 +13,16 @@ export interface GardenArgs {
   source: SourceResult;
   now: Date;
   refresh?: number[];
+  /** The dashboard's fingerprint index (absent: the pass scans for unlabelled issues before creating). */
+  index?: FingerprintIndex;
 }
 
 export interface GardenOutcome {
   worklog: Worklog;
   /** Per-issue failures: the pass went on without them. */
   failures: string[];
+  /** The fingerprint index after the pass, for the dashboard. */
+  index?: FingerprintIndex;
 }
 
 /** Files and updates the repo's issues for one pass (the issue sync), reduced to what the app reports. */
@@ -29,5 +34,5 @@ export const syncGarden: GardenFn = async (args) => {
     (f) =>
       `${f.issue !== undefined ? `#${f.issue}` : `new issue for ${f.fingerprint}`}: ${f.action} failed: ${f.error}`,
   );
-  return { worklog: result.worklog, failures };
+  return { worklog: result.worklog, failures, index: result.index };
 };

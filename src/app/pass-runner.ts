@@ -95,7 +95,10 @@ export async function runRepoPass(
   if (loaded.kind !== "ok") {
     const status = loaded.kind === "refused" ? "refused" : "config-error";
     log?.warn({ repo: full, errors: loaded.errors }, `config of ${full}: ${status}`);
-    const number = await report(dashboard, status, { configErrors: loaded.errors });
+    const number = await report(dashboard, status, {
+      configErrors: loaded.errors,
+      index: dashboard?.state.issues,
+    });
     return {
       repo: full,
       status,
@@ -110,11 +113,14 @@ export async function runRepoPass(
   const from = new Date(now.getTime() - (parseDuration(config.window) ?? 6 * 3_600_000));
   let worklog: string | undefined;
   let failures: string[] = [];
+  // the index lives in the dashboard: without one kept up to date, the pass scans before creating
+  let index = config.dashboard.enabled ? dashboard?.state.issues : undefined;
   let status: PassStatus = "ran";
   try {
     const source = await deps.readLogs(config, { from, to: now });
-    const outcome = await deps.garden({ gh, owner, repo, config, source, now, refresh: deps.refresh });
+    const outcome = await deps.garden({ gh, owner, repo, config, source, now, refresh: deps.refresh, index });
     worklog = render("worklog", outcome.worklog);
+    index = outcome.index ?? index;
     failures = outcome.failures;
   } catch (error) {
     status = "failed";
@@ -129,7 +135,9 @@ export async function runRepoPass(
     nextDue: nextDue.toISOString(),
     ...(status === "failed" ? { message: failures[0] } : {}),
   };
-  if (config.dashboard.enabled) result.dashboard = await report(dashboard, status, { worklog, failures });
+  if (config.dashboard.enabled) {
+    result.dashboard = await report(dashboard, status, { worklog, failures, index });
+  }
   log?.info({ repo: full, status, failures: failures.length }, `pass of ${full}: ${status}`);
   return result;
 }

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import { SEVERITIES } from "../entries/log-entry.js";
-import { STEP_COUNT } from "../issue-body/checklist.js";
+import { PRIORITIES, STEP_COUNT, type Priority } from "../issue-body/format.js";
 import { parseDuration } from "./duration.js";
 import { isValidSchedule } from "./schedule.js";
 
-export const PRIORITIES = ["P0", "P1", "P2", "P3", "P4", "P5"] as const;
-export type Priority = (typeof PRIORITIES)[number];
+export { PRIORITIES, type Priority };
 
 const severity = z.enum(SEVERITIES);
 const priority = z.enum(PRIORITIES);

@@ -35,6 +35,8 @@ export interface HttpRequestInfo {
 /** One log entry, normalized from Cloud Logging's LogEntry or from an exported file. */
 export interface LogEntry {
   timestamp: Date;
+  /** When Cloud Logging received the entry; counting follows it, so late entries are counted once. */
+  receiveTimestamp?: Date;
   severity: Severity;
   message: string;
   jsonPayload?: Record<string, unknown>;

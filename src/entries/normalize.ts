@@ -156,6 +156,7 @@ export function normalizeEntry(raw: unknown): LogEntry {
 
   return {
     timestamp,
+    receiveTimestamp: parseTimestamp(raw.receiveTimestamp),
     severity,
     message,
     jsonPayload: payload,

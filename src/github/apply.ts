@@ -1,5 +1,6 @@
+import { mergeIssueBody, mergeState, nextRevision, parseIssueBody } from "../issue-body/document.js";
+import { decodeState } from "../issue-body/marker.js";
 import { MAX_BODY } from "../issue-body/view.js";
-import { reconcileBody } from "../issue-body/reconcile.js";
 import type { Action, Plan } from "../plan/plan.js";
 import type { GitHub, RepoRef } from "./client.js";
 import { ensureLabels, getIssue, listLabelNames } from "./issues.js";
@@ -11,6 +12,8 @@ export interface ApplyResult {
   reopened: number[];
   commented: number[];
   labelled: number[];
+  /** Issues this pass filed and closed again: a concurrent pass had filed the same pattern first. */
+  duplicates: Array<{ issue: number; of: number; fingerprint: string }>;
   failures: Array<{ fingerprint: string; issue?: number; action: string; error: string }>;
   /** Actions left for a later pass because the write budget ran out. */
   postponed: Action[];
@@ -56,6 +59,7 @@ export async function applyPlan(
     reopened: [],
     commented: [],
     labelled: [],
+    duplicates: [],
     failures: [],
     postponed: [],
     writes: 0,
@@ -117,7 +121,16 @@ async function applyAction(
     case "update": {
       // Re-read right before writing: a human may have ticked a box, edited the body or run a command.
       const current = await getIssue(gh, repo, action.issue);
-      const body = reconcileBody(current.body, action.body);
+      const doc = parseIssueBody(current.body);
+      const planned = decodeState(action.body);
+      if (!doc.state || !planned?.ok) {
+        throw new Error(
+          `the issue's state marker was damaged meanwhile (${doc.damage.join("; ")}); not written`,
+        );
+      }
+      const merged = mergeState(action.base, planned.state, doc.state);
+      let body = mergeIssueBody(doc, action.body, merged);
+      if (body !== current.body) body = mergeIssueBody(doc, action.body, nextRevision(merged, doc.state));
       if (body.length > MAX_BODY) {
         throw new Error(`the body would exceed ${MAX_BODY} characters; the next pass leaves more room`);
       }

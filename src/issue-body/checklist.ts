@@ -1,12 +1,14 @@
+import { STEP_COUNT } from "./format.js";
 import { readSection, sectionEnd, sectionStart } from "./marker.js";
 
-/** Remediation steps 0-6; the config schema requires exactly this many. */
-export const STEP_COUNT = 7;
+export { STEP_COUNT };
 const STATUS_RE = /\*\*Status: [^*\n]*\*\*/;
 const STEP_RE = /^\s*[-*] \[([ xX])\] <!-- log-gardener:step=(\d) -->/gm;
+/** A whole step line, for removing stray copies when a damaged body is rebuilt. */
+export const STEP_LINE_RE = /^[ \t]*[-*] \[[ xX]\] <!-- log-gardener:step=\d -->.*(?:\r?\n|$)/gm;
 
 /** Which remediation steps are ticked in a body (index = step number). */
-export function readTicks(body: string, steps: number): boolean[] {
+export function readTicks(body: string, steps = STEP_COUNT): boolean[] {
   const ticks = new Array<boolean>(steps).fill(false);
   for (const match of body.matchAll(STEP_RE)) {
     const step = Number(match[2]);
@@ -39,6 +41,30 @@ export function applyTicks(body: string, ticks: boolean[]): string {
   return body.replace(STEP_RE, (line, _mark: string, step: string) =>
     line.replace(/\[[ xX]\]/, ticks[Number(step)] ? "[x]" : "[ ]"),
   );
+}
+
+/** The body with one step box set, for `/garden step N done|undo`. */
+export function setStep(body: string, step: number, done: boolean): string {
+  const ticks = readTicks(body);
+  ticks[step] = done;
+  return applyTicks(body, ticks);
+}
+
+export function hasStep(body: string, step: number): boolean {
+  return readStepNumbers(body).has(step);
+}
+
+function readStepNumbers(body: string): Set<number> {
+  return new Set([...body.matchAll(STEP_RE)].map((m) => Number(m[2])));
+}
+
+/** Step names as the body shows them (`**N. Name**`), so an edit needs no config read. */
+export function stepNamesOf(body: string): string[] {
+  const names = new Array<string>(STEP_COUNT).fill("");
+  for (const m of body.matchAll(/<!-- log-gardener:step=(\d) --> \*\*\d+\. (.+?)\*\*/g)) {
+    if (Number(m[1]) < STEP_COUNT) names[Number(m[1])] = m[2];
+  }
+  return names;
 }
 
 /** Rewrites the status line inside the checklist section (never a "**Status:" a human wrote elsewhere). */

@@ -1,56 +1,14 @@
-import type { Priority } from "../config/schema.js";
-import type { Severity } from "../entries/log-entry.js";
+import { validateState, type IssueState } from "./state.js";
 
-/** Version of the marker layout; older versions are read and rewritten in the current one. */
-export const MARKER_VERSION = 1;
+export { MARKER_VERSION, type Cursor, type IssueState, type LinkedCursor, type RunRecord } from "./state.js";
+
 const PREFIX = "log-gardener";
 
-export interface Cursor {
-  countedUpTo: string;
-  recent: Array<[string, number]>;
-}
-
-export interface RunRecord {
-  at: string;
-  count: number;
-}
-
-/** What the next pass needs to know about an issue, kept in the issue itself (GitHub is the store of record). */
-export interface IssueState {
-  v: number;
-  fp: string;
-  /** Newest fingerprint algorithm covered by `fp` and `aliases` (absent: before versioning). */
-  fpv?: number;
-  /** Fingerprints this pattern had under older algorithms or merged patterns (`/garden link`). */
-  aliases: string[];
-  templateId: string;
-  template: string;
-  service?: string;
-  logger?: string;
-  function?: string;
-  project?: string;
-  severity: Severity;
-  /** Priority the bot last set; a different priority label on the issue means a human changed it. */
-  priority: Priority;
-  category: string;
-  rule: string;
-  total: number;
-  firstSeen: string;
-  lastSeen: string;
-  /** Entries up to this time are counted; `recent` holds [insertId, epoch ms] of those counted just before it. */
-  countedUpTo: string;
-  recent: Array<[string, number]>;
-  history: RunRecord[];
-  /** Counting cursors of fingerprints merged in by `/garden link`; the main `fp` uses `countedUpTo`/`recent`. */
-  cursors?: Record<string, Cursor>;
-  /** A human set the priority (`/garden priority`): rules never raise it. */
-  priorityPinned?: boolean;
-  snooze?: { until?: string; occurrences?: number };
-  impact?: string;
-}
-
-const STATE_RE = new RegExp(`<!-- ${PREFIX}:state (\\{.*?\\}) -->`, "s");
-const ANY_MARKER_RE = new RegExp(`<!-- ${PREFIX}:`);
+/** Sections of an issue body, in the order they must appear. */
+export const SECTION_ORDER = ["summary", "checklist", "progress"] as const;
+export type SectionName = (typeof SECTION_ORDER)[number];
+/** Sections the bot rewrites on every update; everything else in a body belongs to humans (or other handlers). */
+export const BOT_SECTIONS: SectionName[] = ["summary", "checklist"];
 
 /** JSON that can sit inside an HTML comment: `<`, `>` and `&` are escaped, so `-->` cannot occur. */
 export function commentSafeJson(value: unknown): string {
@@ -64,39 +22,6 @@ export function encodeState(state: IssueState): string {
   return `<!-- ${PREFIX}:state ${commentSafeJson(state)} -->`;
 }
 
-export type DecodedState = { ok: true; state: IssueState } | { ok: false; reason: string };
-
-/** Reads the state marker; a marker that a human damaged is reported, never silently ignored. */
-export function decodeState(body: string | null | undefined): DecodedState | undefined {
-  const text = body ?? "";
-  const match = STATE_RE.exec(text);
-  if (!match) {
-    if (text.includes(`<!-- ${PREFIX}:state`)) return { ok: false, reason: "state marker is not valid JSON" };
-    return ANY_MARKER_RE.test(text) ? { ok: false, reason: "state marker missing" } : undefined;
-  }
-  try {
-    const state = JSON.parse(match[1]) as IssueState;
-    if (
-      typeof state.fp !== "string" ||
-      typeof state.total !== "number" ||
-      typeof state.templateId !== "string"
-    ) {
-      return { ok: false, reason: "state marker lacks fp, total or templateId" };
-    }
-    return {
-      ok: true,
-      state: {
-        ...state,
-        aliases: state.aliases ?? [],
-        recent: state.recent ?? [],
-        history: state.history ?? [],
-      },
-    };
-  } catch {
-    return { ok: false, reason: "state marker is not valid JSON" };
-  }
-}
-
 export function sectionStart(name: string): string {
   return `<!-- ${PREFIX}:begin ${name} -->`;
 }
@@ -104,7 +29,34 @@ export function sectionEnd(name: string): string {
   return `<!-- ${PREFIX}:end ${name} -->`;
 }
 
-/** The text between a section's markers, or undefined when the section is absent. */
+/** One of the bot's structural markers found in a body. */
+export interface Token {
+  kind: "state" | "begin" | "end";
+  /** The section name, or the state marker's JSON text. */
+  arg: string;
+  start: number;
+  end: number;
+}
+
+const TOKEN_RE = new RegExp(`<!-- ${PREFIX}:(state|begin|end)\\b ?(.*?) ?-->`, "gs");
+const ANY_MARKER = `<!-- ${PREFIX}:`;
+
+/** Every state, begin and end marker of a body, in order. */
+export function scanTokens(body: string): Token[] {
+  return [...body.matchAll(TOKEN_RE)].map((m) => ({
+    kind: m[1] as Token["kind"],
+    arg: m[2],
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
+}
+
+/** True when the body carries any of the bot's markers (steps and progress entries included). */
+export function hasAnyMarker(body: string): boolean {
+  return body.includes(ANY_MARKER);
+}
+
+/** The text between a section's markers, or undefined when the section is absent or malformed. */
 export function readSection(body: string, name: string): string | undefined {
   const start = body.indexOf(sectionStart(name));
   const end = body.indexOf(sectionEnd(name));
@@ -112,36 +64,49 @@ export function readSection(body: string, name: string): string | undefined {
   return body.slice(start + sectionStart(name).length, end);
 }
 
-/**
- * Replaces the bot-owned sections and the state marker of `current` with those of `rendered`, keeping
- * everything a human wrote outside them. Sections missing from `current` are appended.
- */
-export function mergeBody(current: string, rendered: string, sections: string[]): string {
-  let body = current.replace(STATE_RE, "").trimEnd();
-  for (const name of sections) {
-    const fresh = readSection(rendered, name);
-    if (fresh === undefined) continue;
-    const block = `${sectionStart(name)}${fresh}${sectionEnd(name)}`;
-    const start = body.indexOf(sectionStart(name));
-    const end = body.indexOf(sectionEnd(name));
-    body =
-      start >= 0 && end > start
-        ? body.slice(0, start) + block + body.slice(end + sectionEnd(name).length)
-        : `${body}\n\n${block}`;
+export type DecodedMarker =
+  { ok: true; state: IssueState; repairs: string[] } | { ok: false; reason: string };
+
+/** Parses and validates one state marker's JSON text. */
+export function decodeMarker(json: string): DecodedMarker {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { ok: false, reason: "state marker is not valid JSON" };
   }
-  const state = STATE_RE.exec(rendered);
-  return state ? `${body}\n\n${state[0]}\n` : `${body}\n`;
+  return validateState(value);
 }
 
-/** Sections the bot rewrites on every update; everything else in a body belongs to humans (or other handlers). */
-export const BOT_SECTIONS = ["summary", "checklist"];
+export type DecodedState = { ok: true; state: IssueState } | { ok: false; reason: string };
 
-/** How much of a body is kept when the bot rewrites its sections: the room the bot's own text must leave. */
-export function humanTextLength(body: string): number {
-  let kept = body.replace(STATE_RE, "");
-  for (const name of BOT_SECTIONS) {
-    const inner = readSection(kept, name);
-    if (inner !== undefined) kept = kept.replace(`${sectionStart(name)}${inner}${sectionEnd(name)}`, "");
+/**
+ * The validated state of a body: undefined for a body without any bot marker, a reason for one whose
+ * state cannot be used. See `parseIssueBody` (document.ts) for the whole document with its damage.
+ */
+export function decodeState(body: string | null | undefined): DecodedState | undefined {
+  const text = body ?? "";
+  if (!hasAnyMarker(text)) return undefined;
+  const states = scanTokens(text).filter((t) => t.kind === "state");
+  if (states.length === 0) {
+    return {
+      ok: false,
+      reason: text.includes(`${ANY_MARKER}state`) ? "state marker is not valid JSON" : "state marker missing",
+    };
   }
-  return kept.length;
+  const decoded = states.map((t) => decodeMarker(t.arg));
+  const usable = decoded.filter((d): d is Extract<DecodedMarker, { ok: true }> => d.ok);
+  if (usable.length === 0) return decoded[0] as DecodedState;
+  const state = newestState(usable.map((d) => d.state));
+  return state ? { ok: true, state } : { ok: false, reason: "state markers of different patterns" };
+}
+
+/**
+ * Of several markers for one pattern (an old one pasted back, say), the one counted furthest: counting
+ * from it never counts an entry twice. Undefined when they name different patterns.
+ */
+export function newestState(states: IssueState[]): IssueState | undefined {
+  if (new Set(states.map((s) => s.fp)).size > 1) return undefined;
+  const at = (s: IssueState) => Date.parse(s.countedUpTo);
+  return states.reduce((a, b) => (at(b) > at(a) || (at(b) === at(a) && b.total > a.total) ? b : a));
 }

@@ -5,6 +5,7 @@ import type { Redactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
 import { sampleView } from "../worklog/build.js";
 import { statusLine } from "./checklist.js";
+import { titleText } from "./format.js";
 import { logsExplorerUrl } from "./logs-link.js";
 import { encodeState, type IssueState } from "./marker.js";
 
@@ -89,6 +90,5 @@ export function renderIssueBody(input: BodyInput, config: GardenerConfig, redact
 
 /** `[P3] service: template`, redacted, defused and cut to GitHub's 256 characters (titles are plain text). */
 export function issueTitle(state: IssueState, redactor: Redactor): string {
-  const text = `[${state.priority}] ${state.service ? `${state.service}: ` : ""}${state.template}`;
-  return safeTitle(redactor.redactText(text.replace(/\s+/g, " ")), MAX_TITLE);
+  return safeTitle(redactor.redactText(titleText(state.priority, state.service, state.template)), MAX_TITLE);
 }

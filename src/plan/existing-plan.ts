@@ -1,11 +1,14 @@
-import type { GardenerConfig, Priority } from "../config/schema.js";
+import type { GardenerConfig } from "../config/schema.js";
 import { statusOutOfDate } from "../issue-body/checklist.js";
+import { stateBase } from "../issue-body/document.js";
+import { priorityLabel } from "../issue-body/format.js";
 import type { IssueState } from "../issue-body/marker.js";
 import { issueTitle } from "../issue-body/view.js";
 import type { Redactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
 import type { TriagedCluster } from "../triage/triage.js";
 import type { TrackedIssue } from "./existing.js";
+import { labelChanges } from "./labels.js";
 import type { Action } from "./plan.js";
 import { countGroup, mergeGroup, nextState } from "./state.js";
 
@@ -20,7 +23,6 @@ export interface ExistingContext {
   regression: (cluster: TriagedCluster, state: IssueState, issue: TrackedIssue) => void;
 }
 
-const PRIORITY_LABEL = (p: Priority) => `priority:${p}`;
 const MIN_HISTORY_FOR_SPIKE = 3;
 const MIN_SPIKE_COUNT = 10;
 
@@ -37,25 +39,34 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
   const cluster = mergeGroup(group, config.issues.samples);
   const counting = countGroup(group, previous);
   const { counted } = counting;
+  const base = stateBase(previous);
   if (counted.length === 0) {
-    // Nothing new: no write at all, unless a maintainer asked for fresh samples or ticked boxes that no
-    // webhook reported (the Action and the CLI): then only the status line is rewritten, on apply.
-    if (!ctx.refresh?.has(issue.number)) {
-      if (!statusOutOfDate(issue.body)) return [];
-      return [
-        {
-          kind: "update",
-          issue: issue.number,
-          fingerprint: fp,
-          body: issue.body,
-          reason: "checklist ticked",
-        },
-      ];
+    // Nothing new: no write at all, unless the labels lost the bot's, the body needs a repair, a
+    // maintainer asked for fresh samples, or ticked boxes that no webhook reported (the Action and the
+    // CLI): then only the status line is rewritten, on apply.
+    const actions: Action[] = [];
+    const relabel = labelChanges(previous, issue.labels, config);
+    if (!issue.labels.includes(config.labels.bot)) actions.push(labelAction(issue, fp, relabel, []));
+    const reason =
+      issue.damage.length > 0
+        ? `repaired: ${issue.damage.join("; ")}`
+        : ctx.refresh?.has(issue.number)
+          ? "samples refreshed on request"
+          : undefined;
+    if (reason) {
+      const body = ctx.body(cluster, previous, 0, issue.body);
+      actions.push({ kind: "update", issue: issue.number, fingerprint: fp, body, base, reason });
+    } else if (statusOutOfDate(issue.body)) {
+      actions.push({
+        kind: "update",
+        issue: issue.number,
+        fingerprint: fp,
+        body: issue.body,
+        base,
+        reason: "checklist ticked",
+      });
     }
-    const body = ctx.body(cluster, previous, 0, issue.body);
-    return [
-      { kind: "update", issue: issue.number, fingerprint: fp, body, reason: "samples refreshed on request" },
-    ];
+    return actions;
   }
   const state = nextState(cluster, counting, config, ctx.redactor, now, previous);
   const snoozedBefore = isSnoozed(previous, now);
@@ -83,20 +94,24 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
 
   const actions: Action[] = [];
   // A human who changed the priority label or pinned it with /garden priority keeps it.
-  const botPriority = !previous.priorityPinned && issue.labels.includes(PRIORITY_LABEL(previous.priority));
+  const botPriority = !previous.priorityPinned && issue.labels.includes(priorityLabel(previous.priority));
   const raised = botPriority && cluster.triage.priority < previous.priority;
   let title: string | undefined;
+  const labels = labelChanges(state, issue.labels, config);
+  const priorityLabels = { add: [] as string[], remove: [] as string[] };
   if (raised) {
     state.priority = cluster.triage.priority;
     if (issue.title === issueTitle(previous, ctx.redactor)) title = issueTitle(state, ctx.redactor);
-    actions.push({
-      kind: "label",
-      issue: issue.number,
-      fingerprint: fp,
-      add: [PRIORITY_LABEL(state.priority)],
-      remove: [PRIORITY_LABEL(previous.priority)],
-      reason: `priority raised from ${previous.priority} to ${state.priority}`,
-    });
+    priorityLabels.add.push(priorityLabel(state.priority));
+    priorityLabels.remove.push(priorityLabel(previous.priority));
+  }
+  const relabel = {
+    add: [...labels.add, ...priorityLabels.add],
+    remove: [...labels.remove, ...priorityLabels.remove],
+  };
+  if (relabel.add.length + relabel.remove.length > 0) {
+    const why = raised ? [`priority raised from ${previous.priority} to ${state.priority}`] : [];
+    actions.push(labelAction(issue, fp, relabel, why));
   }
   actions.push({
     kind: "update",
@@ -104,7 +119,11 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
     fingerprint: fp,
     body: ctx.body(cluster, state, counted.length, issue.body),
     title,
-    reason: `${counted.length} new occurrence(s), ${state.total} in total`,
+    base,
+    reason: [
+      `${counted.length} new occurrence(s), ${state.total} in total`,
+      ...(issue.damage.length > 0 ? [`repaired: ${issue.damage.join("; ")}`] : []),
+    ].join("; "),
   });
 
   if (!ping || (closed && !(regressed.length > 0 && config.regression.policy === "reopen"))) return actions;
@@ -134,6 +153,20 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
     if (spike) actions.push({ kind: "comment", issue: issue.number, fingerprint: fp, ...spike });
   }
   return actions;
+}
+
+function labelAction(
+  issue: TrackedIssue,
+  fingerprint: string,
+  change: { add: string[]; remove: string[] },
+  why: string[],
+): Action {
+  const reasons = [
+    ...why,
+    ...(change.add.length ? [`labels added: ${change.add.join(", ")}`] : []),
+    ...(change.remove.length ? [`labels removed: ${change.remove.join(", ")}`] : []),
+  ];
+  return { kind: "label", issue: issue.number, fingerprint, ...change, reason: reasons.join("; ") };
 }
 
 function spikeComment(previous: IssueState, count: number, config: GardenerConfig) {

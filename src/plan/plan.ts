@@ -1,7 +1,8 @@
 import type { GardenerConfig, Priority } from "../config/schema.js";
 import { parseDuration } from "../config/duration.js";
 import { readTicks } from "../issue-body/checklist.js";
-import { humanTextLength, type IssueState } from "../issue-body/marker.js";
+import { humanTextLength, type StateBase } from "../issue-body/document.js";
+import type { IssueState } from "../issue-body/marker.js";
 import { issueTitle, renderIssueBody } from "../issue-body/view.js";
 import type { Redactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
@@ -13,7 +14,16 @@ import { issueLabels } from "./labels.js";
 
 export type Action =
   | { kind: "create"; fingerprint: string; title: string; body: string; labels: string[]; reason: string }
-  | { kind: "update"; issue: number; fingerprint: string; body: string; title?: string; reason: string }
+  | {
+      kind: "update";
+      issue: number;
+      fingerprint: string;
+      body: string;
+      title?: string;
+      /** The command-owned fields as listed: a command's change made during the pass wins over the plan. */
+      base: StateBase;
+      reason: string;
+    }
   | { kind: "reopen"; issue: number; fingerprint: string; reason: string }
   | { kind: "comment"; issue: number; fingerprint: string; body: string; reason: string }
   | { kind: "label"; issue: number; fingerprint: string; add: string[]; remove: string[]; reason: string };
@@ -25,7 +35,8 @@ export interface Plan {
   /** Clusters that do not reach the thresholds for an issue of their own. */
   belowThreshold: string[];
   storm?: { newPatterns: number; threshold: number };
-  damaged: Array<{ issue: number; reason: string; fingerprint?: string }>;
+  /** Issues whose body a human damaged: repaired from their validated state, or only reported. */
+  damaged: Array<{ issue: number; reason: string; fingerprints: string[]; repaired: boolean }>;
   /** Which issue each cluster belongs to (existing issues only; new ones get theirs when applied). */
   issueOf: Record<string, number>;
 }
@@ -63,14 +74,25 @@ export function computePlan(input: PlanInput): Plan {
     actions: [],
     deferred: [],
     belowThreshold: [],
-    damaged: inv.damaged.map((d) => ({
-      issue: d.issue.number,
-      reason: d.reason,
-      fingerprint: d.fingerprint,
-    })),
+    damaged: [
+      ...inv.damaged.map((d) => ({
+        issue: d.issue.number,
+        reason: d.reason,
+        fingerprints: d.fingerprints,
+        repaired: false,
+      })),
+      ...inv.tracked
+        .filter((t) => t.damage.length > 0)
+        .map((t) => ({
+          issue: t.number,
+          reason: t.damage.join("; "),
+          fingerprints: [t.marker.fp],
+          repaired: true,
+        })),
+    ],
     issueOf: {},
   };
-  const damagedFps = new Set(inv.damaged.map((d) => d.fingerprint).filter(Boolean));
+  const damagedFps = new Set(inv.damaged.flatMap((d) => d.fingerprints));
   const body = (cluster: TriagedCluster, state: IssueState, thisRun: number, current?: string) =>
     renderIssueBody(
       {
@@ -121,7 +143,25 @@ export function computePlan(input: PlanInput): Plan {
   };
   for (const { issue, clusters } of groups.values()) {
     const ctx = { config, now, graceMs, body, redactor, refresh: input.refresh, regression };
-    plan.actions.push(...planExisting(clusters, issue, ctx));
+    try {
+      plan.actions.push(...planExisting(clusters, issue, ctx));
+    } catch (error) {
+      // one issue's surprise never stops the pass: it is reported and the others go on
+      const reason = `could not be planned: ${error instanceof Error ? error.message : String(error)}`;
+      plan.damaged.push({ issue: issue.number, reason, fingerprints: [issue.marker.fp], repaired: false });
+    }
+  }
+  // Found without the bot's label (a human removed or renamed it): labelled again, even when quiet.
+  for (const item of inv.tracked) {
+    if (groups.has(item.number) || item.labels.includes(config.labels.bot)) continue;
+    plan.actions.push({
+      kind: "label",
+      issue: item.number,
+      fingerprint: item.marker.fp,
+      add: [config.labels.bot],
+      remove: [],
+      reason: `labels added: ${config.labels.bot}`,
+    });
   }
   fileNew(plan, fresh, config, body, redactor);
   return plan;

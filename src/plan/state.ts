@@ -1,16 +1,16 @@
 import { FINGERPRINT_VERSION } from "../cluster/fingerprint.js";
 import type { GardenerConfig } from "../config/schema.js";
 import { severityRank, type LogEntry, type Severity } from "../entries/log-entry.js";
-import { MARKER_VERSION, type Cursor, type IssueState } from "../issue-body/marker.js";
+import { MARKER_VERSION, type Cursor, type IssueState, type LinkedCursor } from "../issue-body/marker.js";
 import type { Redactor } from "../safety/redact.js";
 import type { TriagedCluster } from "../triage/triage.js";
-import { advanceCursor, uncounted } from "./counting.js";
+import { advanceCursor, linkedLimit, uncounted } from "./counting.js";
 
 /** What this pass counts for one issue, with the cursors moved past it. */
 export interface Counting {
   counted: LogEntry[];
   cursor: Cursor;
-  cursors?: Record<string, Cursor>;
+  linked?: LinkedCursor[];
 }
 
 /** Counts each cluster against its own fingerprint's cursor: linked patterns keep theirs (`/garden link`). */
@@ -19,20 +19,20 @@ export function countGroup(group: TriagedCluster[], previous?: IssueState): Coun
     const counted = group.flatMap((c) => c.entries);
     return { counted, cursor: advanceCursor(counted) };
   }
-  const cursors = { ...previous.cursors };
+  const linked = (previous.linked ?? []).map((g) => ({ ...g }));
   const main: LogEntry[] = [];
   const counted: LogEntry[] = [];
   for (const cluster of group) {
-    const own = previous.cursors?.[cluster.fingerprint];
+    const own = linked.find((g) => g.fps.includes(cluster.fingerprint));
     const fresh = uncounted(cluster.entries, own ?? previous);
     counted.push(...fresh);
-    if (own) cursors[cluster.fingerprint] = advanceCursor(fresh, own);
+    if (own) Object.assign(own, advanceCursor(fresh, own, linkedLimit(linked.length)));
     else main.push(...fresh);
   }
   return {
     counted,
     cursor: advanceCursor(main, previous),
-    cursors: Object.keys(cursors).length > 0 ? cursors : undefined,
+    linked: linked.length > 0 ? linked : undefined,
   };
 }
 
@@ -65,8 +65,8 @@ export function mergeGroup(group: TriagedCluster[], samples: number): TriagedClu
   };
 }
 
-const earlier = (a: string, b: string) => (a < b ? a : b);
-const later = (a: string, b: string) => (a > b ? a : b);
+const earlier = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : b);
+const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
 /** The issue's next state: counts, cursors and history moved on by what this pass counted. */
 export function nextState(
@@ -103,13 +103,13 @@ export function nextState(
     total: (previous?.total ?? 0) + counted.length,
     firstSeen: previous ? earlier(previous.firstSeen, first) : first,
     lastSeen: previous ? later(previous.lastSeen, last) : last,
-    countedUpTo: counting.cursor.countedUpTo,
-    recent: counting.cursor.recent,
-    cursors: counting.cursors,
+    ...counting.cursor,
+    linked: counting.linked,
     history: [...(previous?.history ?? []), { at: now.toISOString(), count: counted.length }].slice(
       -config.issues.historyRuns,
     ),
     snooze: previous?.snooze,
     impact: previous?.impact,
+    rev: previous?.rev,
   };
 }

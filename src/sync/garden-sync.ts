@@ -2,9 +2,10 @@ import type { MinerState } from "../cluster/miner.js";
 import type { GardenerConfig } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { applyPlan, type ApplyResult } from "../github/apply.js";
-import { listLabelledIssues } from "../github/issues.js";
+import { closeAsDuplicate, getIssues, listLabelledIssues, scanForMarkedIssues } from "../github/issues.js";
+import type { FingerprintIndex } from "../issue-body/dashboard-state.js";
 import { analyze, type SourceResult } from "../pass/analyze.js";
-import { inventory } from "../plan/existing.js";
+import { duplicatesOf, inventory, type ExistingIssue, type Inventory } from "../plan/existing.js";
 import { computePlan, type Plan } from "../plan/plan.js";
 import { createRedactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
@@ -19,16 +20,29 @@ export interface SyncOptions extends RepoRef {
   dryRun?: boolean;
   /** Issues whose samples are refreshed even when nothing new was counted (`/garden samples`). */
   refresh?: number[];
+  /**
+   * The fingerprint index kept in the dashboard: indexed issues the label listing misses are read one by
+   * one. Without it, a pass that is about to create scans the repo's issues for the bot's markers first.
+   */
+  index?: FingerprintIndex;
+  /** Serialises passes on one repo; a test stands in for a second process with a lock of its own. */
+  lock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface SyncResult {
   worklog: Worklog;
   plan: Plan;
   applied?: ApplyResult;
+  /** The fingerprint index after this pass, for the dashboard. */
+  index: FingerprintIndex;
+  /** Issues with the bot's marker found without its label (relabelled by the plan). */
+  unlabelled: number[];
+  /** The scan before creating stopped at its page limit: an older unlabelled issue may have been missed. */
+  scanCapped?: boolean;
 }
 
 /** Templates stored in the bot's issues seed the miner, so a known pattern keeps its issue. */
-function seedState(issues: ReturnType<typeof inventory>): MinerState {
+function seedState(issues: Inventory): MinerState {
   const seen = new Map<string, string>();
   for (const issue of issues.tracked) seen.set(issue.marker.templateId, issue.marker.template);
   return { version: 1, templates: [...seen].map(([id, template]) => ({ id, template })) };
@@ -48,40 +62,129 @@ function annotate(worklog: Worklog, plan: Plan, applied?: ApplyResult): void {
       };
     }
   }
-  worklog.notes.push(
-    ...render("sync-notes", { plan, applied })
-      .split("\n")
-      .filter((l) => l.trim() !== ""),
-  );
+}
+
+/** Every pattern's issue: the preferred issue of each fingerprint, damaged issues' claims included. */
+function buildIndex(inv: Inventory): FingerprintIndex {
+  const index: FingerprintIndex = {};
+  for (const item of inv.tracked) index[item.marker.fp] = inv.byFingerprint.get(item.marker.fp)!.number;
+  for (const d of inv.damaged) for (const fp of d.fingerprints) index[fp] ??= d.issue.number;
+  return index;
+}
+
+/** The bot's issues: labelled ones, plus those the index or a scan finds without the label. */
+async function readIssues(
+  opts: SyncOptions,
+  repo: RepoRef,
+  scan: boolean,
+): Promise<{ issues: ExistingIssue[]; unlabelled: number[]; scanCapped?: boolean }> {
+  const listed = await listLabelledIssues(opts.gh, repo, opts.config.labels.bot);
+  const known = new Set(listed.map((i) => i.number));
+  let extra: ExistingIssue[] = [];
+  let scanCapped: boolean | undefined;
+  if (scan) {
+    const scanned = await scanForMarkedIssues(opts.gh, repo, known);
+    extra = scanned.found;
+    scanCapped = !scanned.complete;
+  } else if (opts.index) {
+    const missing = [...new Set(Object.values(opts.index))].filter((n) => !known.has(n));
+    extra = await getIssues(opts.gh, repo, missing);
+  }
+  return { issues: [...listed, ...extra], unlabelled: extra.map((i) => i.number), scanCapped };
+}
+
+/**
+ * After creating: if another pass (another process, another replica) filed the same pattern at the
+ * same time, the lower number is kept and this pass's issue is closed as a duplicate with a link.
+ */
+async function closeRaceDuplicates(
+  opts: SyncOptions,
+  repo: RepoRef,
+  applied: ApplyResult,
+): Promise<Inventory> {
+  const { issues } = await readIssues(opts, repo, false);
+  const inv = inventory(issues);
+  const mine = new Set(applied.created.map((c) => c.number));
+  for (const { duplicate, of } of duplicatesOf(
+    inv,
+    applied.created.map((c) => c.fingerprint),
+  )) {
+    if (!mine.has(duplicate.number)) continue; // the pass that filed it closes it
+    const fingerprint = duplicate.marker.fp;
+    try {
+      const body = render("duplicate-closed", { of: of.number, fingerprint }).trim();
+      await closeAsDuplicate(opts.gh, repo, duplicate.number, body);
+      applied.writes += 2;
+      applied.duplicates.push({ issue: duplicate.number, of: of.number, fingerprint });
+    } catch (error) {
+      applied.failures.push({
+        fingerprint,
+        issue: duplicate.number,
+        action: "close duplicate",
+        error: (error as Error).message.split("\n")[0],
+      });
+    }
+  }
+  return inv;
 }
 
 /** One garden pass on a repo: existing issues, then clusters, then the plan, then (unless dry) its application. */
 export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
-  return withRepoLock(`${opts.owner}/${opts.repo}`.toLowerCase(), async () => {
+  const lock = opts.lock ?? withRepoLock;
+  return lock(`${opts.owner}/${opts.repo}`.toLowerCase(), async () => {
     const repo = { owner: opts.owner, repo: opts.repo };
-    const issues = await listLabelledIssues(opts.gh, repo, opts.config.labels.bot);
     const redactor = createRedactor(opts.config.redaction.extra);
-    const known = inventory(issues);
-    const analysis = analyze(opts.source, opts.config, opts.now, seedState(known), redactor);
-    const window = {
-      from:
-        opts.source.timeRange.from ??
-        analysis.clusters.reduce((m, c) => (c.firstSeen < m ? c.firstSeen : m), opts.now),
-      to: opts.source.timeRange.to ?? opts.now,
+    const planFor = (known: Inventory) => {
+      const analysis = analyze(opts.source, opts.config, opts.now, seedState(known), redactor);
+      const window = {
+        from:
+          opts.source.timeRange.from ??
+          analysis.clusters.reduce((m, c) => (c.firstSeen < m ? c.firstSeen : m), opts.now),
+        to: opts.source.timeRange.to ?? opts.now,
+      };
+      const plan = computePlan({
+        clusters: analysis.clusters,
+        existing: known,
+        config: opts.config,
+        now: opts.now,
+        window,
+        redactor,
+        refresh: new Set(opts.refresh ?? []),
+      });
+      return { analysis, plan };
     };
-    const plan = computePlan({
-      clusters: analysis.clusters,
-      existing: known,
-      config: opts.config,
-      now: opts.now,
-      window,
-      redactor,
-      refresh: new Set(opts.refresh ?? []),
-    });
+
+    let read = await readIssues(opts, repo, false);
+    let known = inventory(read.issues);
+    let { analysis, plan } = planFor(known);
+    // No index to trust: before filing anything new, look for the bot's issues that lost their label.
+    if (!opts.index && plan.actions.some((a) => a.kind === "create")) {
+      read = await readIssues(opts, repo, true);
+      if (read.unlabelled.length > 0) {
+        known = inventory(read.issues);
+        ({ analysis, plan } = planFor(known));
+      }
+    }
     const applied = opts.dryRun
       ? undefined
       : await applyPlan(opts.gh, repo, plan, opts.config.issues.maxWritesPerPass);
+    if (applied && applied.created.length > 0) known = await closeRaceDuplicates(opts, repo, applied);
     annotate(analysis.worklog, plan, applied);
-    return { worklog: analysis.worklog, plan, applied };
+    const index = buildIndex(known);
+    for (const c of applied?.created ?? []) index[c.fingerprint] ??= c.number;
+    const result = {
+      worklog: analysis.worklog,
+      plan,
+      applied,
+      index,
+      unlabelled: read.unlabelled,
+      scanCapped: read.scanCapped,
+    };
+    analysis.worklog.notes.push(
+      ...render("sync-notes", result)
+        .split("\n")
+        .filter((l) => l.trim() !== ""),
+    );
+    return result;
   });
 }

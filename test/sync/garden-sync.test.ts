@@ -309,10 +309,13 @@ describe("garden sync against the GitHub REST API", () => {
       {
         issue: 1,
         reason: "state marker is not valid JSON",
-        fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+        fingerprints: [expect.stringMatching(/^[0-9a-f]{12}$/)],
+        repaired: false,
       },
     ]);
-    expect(result.worklog.notes.join("\n")).toMatch(/Issue #1 has the bot's label but its marker is damaged/);
+    expect(result.worklog.notes.join("\n")).toMatch(
+      /Issue #1 has the bot's label but its state cannot be used/,
+    );
   });
 
   it("finds an issue filed under an older fingerprint algorithm and keeps the new fingerprint as an alias", async () => {
@@ -442,7 +445,7 @@ describe("garden sync against the GitHub REST API", () => {
       ...sa,
       aliases: [sb.fp],
       total: sa.total + sb.total,
-      cursors: { [sb.fp]: { countedUpTo: sb.countedUpTo, recent: sb.recent } },
+      linked: [{ fps: [sb.fp], countedUpTo: sb.countedUpTo, recent: sb.recent }],
     };
     gh.updateIssue(a.number, {
       body: a.body!.replace(/<!-- log-gardener:state .* -->/s, encodeState(linked)),

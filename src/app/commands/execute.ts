@@ -1,19 +1,27 @@
 import type { GardenerConfig } from "../../config/schema.js";
 import type { GitHub, RepoRef } from "../../github/client.js";
-import { readTicks, statusLine, STEP_COUNT } from "../../issue-body/checklist.js";
-import {
-  decodeState,
-  encodeState,
-  mergeBody,
-  type Cursor,
-  type IssueState,
-} from "../../issue-body/marker.js";
+import { getIssue } from "../../github/issues.js";
+import { hasStep, readTicks, setStep, statusLine, stepNamesOf } from "../../issue-body/checklist.js";
+import { nextRevision, parseIssueBody, withState } from "../../issue-body/document.js";
+import { isPriorityLabel, priorityLabel, priorityOfLabels, retitle } from "../../issue-body/format.js";
+import type { IssueState, LinkedCursor } from "../../issue-body/marker.js";
+import { MAX_BODY } from "../../issue-body/view.js";
+import { advanceCursor, linkedLimit } from "../../plan/counting.js";
 import { withRepoLock } from "../../sync/repo-lock.js";
 import { render } from "../../templates/render.js";
-import { hasStep, setStep, stepNamesOf, updateChecklist } from "../checklist-edit.js";
-import { getIssue } from "../../github/issues.js";
+import { updateChecklist } from "../checklist-edit.js";
 import { sameSet } from "../github-ops.js";
 import { ALL_USAGE, type Command, type Located, type ParseError } from "./parse.js";
+
+/** A command that cannot be done as asked; its message is the reply. */
+class CommandError extends Error {}
+
+/** A GitHub (or other) failure in one line, for a reply. */
+function failure(error: unknown): string {
+  const status = (error as { status?: unknown }).status;
+  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 300);
+  return typeof status === "number" ? `HTTP ${status}: ${message}` : message;
+}
 
 export interface CommandEnv {
   gh: GitHub;
@@ -44,9 +52,6 @@ interface Working {
   marker?: IssueState;
 }
 
-const PRIORITY_RE = /^priority:P\d$/i;
-/** The priority prefix the bot puts in front of its titles: `[P2] api: …`. */
-const TITLE_PRIORITY_RE = /^\[P[0-5]\] /;
 const PATTERN_ONLY = "works only on an issue Log Gardener filed (it carries the bot's hidden state marker)";
 
 async function readIssue(
@@ -55,7 +60,7 @@ async function readIssue(
   n: number,
 ): Promise<Working & { damaged?: string; pull: boolean }> {
   const issue = await getIssue(gh, repo, n);
-  const decoded = decodeState(issue.body);
+  const doc = parseIssueBody(issue.body);
   return {
     title: issue.title,
     pull: issue.pullRequest === true,
@@ -63,11 +68,12 @@ async function readIssue(
     labels: issue.labels,
     state: issue.state,
     stateReason: issue.stateReason ?? null,
-    marker: decoded?.ok ? decoded.state : undefined,
-    damaged: decoded && !decoded.ok ? decoded.reason : undefined,
+    marker: doc.state,
+    damaged: doc.ours && !doc.state ? doc.damage.join("; ") : undefined,
   };
 }
 
+/** Writes what changed in one PATCH; a body the bot writes carries its state one revision further. */
 async function writeIssue(
   gh: GitHub,
   repo: RepoRef,
@@ -76,9 +82,12 @@ async function writeIssue(
   to: Working,
 ): Promise<boolean> {
   const patch: Record<string, unknown> = {};
-  const body =
-    to.marker && to.marker !== from.marker ? mergeBody(to.body, encodeState(to.marker), []) : to.body;
-  if (body !== from.body) patch.body = body;
+  if (to.body !== from.body || to.marker !== from.marker) {
+    patch.body = to.marker ? withState(to.body, nextRevision(to.marker, from.marker)) : to.body;
+    if ((patch.body as string).length > MAX_BODY) {
+      throw new Error(`the body would be longer than GitHub's ${MAX_BODY} characters`);
+    }
+  }
   if (to.title !== from.title) patch.title = to.title;
   if (!sameSet(from.labels, to.labels)) patch.labels = to.labels;
   if (to.state !== from.state || (to.state === "closed" && to.stateReason !== from.stateReason)) {
@@ -92,52 +101,66 @@ async function writeIssue(
 
 function statusText(w: Working): string {
   const m = w.marker!;
-  const priority = w.labels.find((l) => PRIORITY_RE.test(l))?.slice("priority:".length) ?? m.priority;
+  const priority = priorityOfLabels(w.labels) ?? m.priority;
   return render("command-status", {
     m,
     priority,
     state: w.state,
     stateReason: w.stateReason,
-    checklist: statusLine(readTicks(w.body, STEP_COUNT)),
+    checklist: statusLine(readTicks(w.body)),
   }).trim();
+}
+
+/** The target's linked cursors with this issue's fingerprints added as one group, each cut to its share. */
+function linkCursors(self: IssueState, target: IssueState): LinkedCursor[] {
+  const own: LinkedCursor = {
+    fps: [self.fp, ...self.aliases],
+    countedUpTo: self.countedUpTo,
+    recent: self.recent,
+    ...(self.floor !== undefined ? { floor: self.floor } : {}),
+  };
+  const taken = new Set([target.fp]);
+  const groups: LinkedCursor[] = [];
+  // a fingerprint that already had a cursor of its own (linked earlier) keeps it
+  for (const g of [...(target.linked ?? []), ...(self.linked ?? []), own]) {
+    const fps = g.fps.filter((fp) => !taken.has(fp));
+    fps.forEach((fp) => taken.add(fp));
+    if (fps.length > 0) groups.push({ ...g, fps });
+  }
+  const limit = linkedLimit(groups.length);
+  return groups.map((g) => ({ fps: g.fps, ...advanceCursor([], g, limit) }));
 }
 
 async function link(env: CommandEnv, w: Working, target: number): Promise<string> {
   const self = w.marker!;
-  if (target === env.issueNumber) throw new Error("an issue cannot be linked to itself");
+  if (target === env.issueNumber) throw new CommandError("an issue cannot be linked to itself");
   const other = await readIssue(env.gh, env.repo, target).catch((e: { status?: number }) => {
-    if (e.status === 404 || e.status === 410) throw new Error(`there is no issue #${target}`);
+    if (e.status === 404 || e.status === 410) throw new CommandError(`there is no issue #${target}`);
     throw e;
   });
-  if (other.pull) throw new Error(`#${target} is a pull request`);
-  if (other.damaged) throw new Error(`#${target} has a damaged state marker (${other.damaged})`);
-  const fps = [self.fp, ...self.aliases];
+  if (other.pull) throw new CommandError(`#${target} is a pull request`);
+  if (other.damaged) throw new CommandError(`#${target} has a damaged state marker (${other.damaged})`);
   const adopted: Working = { ...other, labels: [...other.labels] };
   if (other.marker) {
     const m = other.marker;
-    // self's fingerprints keep self's counting cursor, so the target does not count their entries again
-    const own: Cursor = { countedUpTo: self.countedUpTo, recent: self.recent };
-    const cursors: Record<string, Cursor> = {
-      ...m.cursors,
-      ...Object.fromEntries(fps.map((fp) => [fp, own])),
-      ...self.cursors,
-    };
-    delete cursors[m.fp];
+    const fps = [self.fp, ...self.aliases];
     adopted.marker = {
       ...m,
       aliases: [...new Set([...m.aliases, ...fps])].filter((fp) => fp !== m.fp),
-      cursors,
+      linked: linkCursors(self, m),
       total: m.total + self.total,
-      firstSeen: m.firstSeen < self.firstSeen ? m.firstSeen : self.firstSeen,
-      lastSeen: m.lastSeen > self.lastSeen ? m.lastSeen : self.lastSeen,
+      firstSeen: Date.parse(m.firstSeen) < Date.parse(self.firstSeen) ? m.firstSeen : self.firstSeen,
+      lastSeen: Date.parse(m.lastSeen) > Date.parse(self.lastSeen) ? m.lastSeen : self.lastSeen,
     };
   } else {
     adopted.marker = { ...self };
-    for (const l of [env.config.labels.bot, `priority:${self.priority}`]) {
+    for (const l of [env.config.labels.bot, priorityLabel(self.priority)]) {
       if (!adopted.labels.includes(l)) adopted.labels.push(l);
     }
   }
-  await writeIssue(env.gh, env.repo, target, other, adopted);
+  await writeIssue(env.gh, env.repo, target, other, adopted).catch((error: unknown) => {
+    throw new CommandError(`#${target} could not be written (${failure(error)}); nothing was changed`);
+  });
   w.state = "closed";
   w.stateReason = "duplicate";
   return render("command-linked", { target, merged: !!other.marker }).trim();
@@ -149,9 +172,9 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
     case "status":
       return statusText(w);
     case "priority":
-      w.labels = [...w.labels.filter((l) => !PRIORITY_RE.test(l)), `priority:${c.priority}`];
+      w.labels = [...w.labels.filter((l) => !isPriorityLabel(l)), priorityLabel(c.priority)];
       w.marker = { ...m, priority: c.priority, priorityPinned: true };
-      if (TITLE_PRIORITY_RE.test(w.title)) w.title = w.title.replace(TITLE_PRIORITY_RE, `[${c.priority}] `);
+      w.title = retitle(w.title, c.priority);
       return `priority set to ${c.priority}`;
     case "snooze": {
       if ("occurrences" in c) {
@@ -176,8 +199,8 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
       w.stateReason = null;
       return "no longer ignored: reopened";
     case "step": {
-      if (!hasStep(w.body, c.step)) throw new Error(`this issue has no box for step ${c.step}`);
-      const before = readTicks(w.body, STEP_COUNT);
+      if (!hasStep(w.body, c.step)) throw new CommandError(`this issue has no box for step ${c.step}`);
+      const before = readTicks(w.body);
       const change = updateChecklist({
         body: setStep(w.body, c.step, c.done),
         before,
@@ -193,13 +216,13 @@ async function apply(env: CommandEnv, c: Command, w: Working): Promise<string> {
         w.state = "closed";
         w.stateReason = "completed";
       }
-      const what = `step ${c.step} ${c.done ? "done" : "undone"}: ${statusLine(readTicks(w.body, STEP_COUNT))}`;
+      const what = `step ${c.step} ${c.done ? "done" : "undone"}: ${statusLine(readTicks(w.body))}`;
       return change.close ? `${what}; every step is done, so the issue is closed` : what;
     }
     case "link":
       return link(env, w, c.issue);
     default:
-      throw new Error(`unexpected command ${c.kind}`);
+      throw new CommandError(`unexpected command ${c.kind}`);
   }
 }
 
@@ -217,6 +240,8 @@ export async function executeCommands(
   const results: CommandResult[] = [];
   /** Results of `run` and `samples`, answered once the pass is triggered after the lock. */
   const passRequests: Array<{ result: CommandResult; samples: boolean }> = [];
+  /** Results of commands that change the issue: they are only true once the write went through. */
+  const changes: CommandResult[] = [];
   const key = `${env.repo.owner}/${env.repo.repo}`.toLowerCase();
   await withRepoLock(key, async () => {
     const current = await readIssue(env.gh, env.repo, env.issueNumber);
@@ -243,13 +268,25 @@ export async function executeCommands(
         continue;
       }
       try {
-        done(true, await apply(env, c, w));
+        const result = done(true, await apply(env, c, w));
+        if (c.kind !== "status") changes.push(result);
       } catch (error) {
-        if (typeof (error as { status?: unknown }).status === "number") throw error;
-        done(false, error instanceof Error ? error.message : String(error));
+        done(false, error instanceof CommandError ? error.message : `GitHub failed: ${failure(error)}`);
       }
     }
-    await writeIssue(env.gh, env.repo, env.issueNumber, current, w);
+    await writeIssue(env.gh, env.repo, env.issueNumber, current, w).catch((error: unknown) => {
+      for (const result of changes) {
+        result.ok = false;
+        result.text = `not saved: ${failure(error)}; nothing was changed, try again`;
+      }
+    });
+  }).catch((error: unknown) => {
+    // the issue could not even be read: every command gets that answer, and the user still gets a reply
+    results.length = 0;
+    passRequests.length = 0;
+    for (const c of commands) {
+      results.push({ source: c.source, ok: false, text: `the issue could not be read: ${failure(error)}` });
+    }
   });
   if (passRequests.length > 0) {
     const samples = passRequests.some((p) => p.samples);

@@ -1,5 +1,5 @@
 import { parseDuration } from "../../config/duration.js";
-import { PRIORITIES, type Priority } from "../../config/schema.js";
+import { PRIORITIES, STEP_COUNT, type Priority } from "../../issue-body/format.js";
 
 /** One `/garden …` command, as written on one line of a comment. */
 export type Command =
@@ -33,7 +33,6 @@ export interface ParseResult {
   errors: ParseError[];
 }
 
-export const STEP_COUNT = 7;
 export const MAX_COMMANDS = 10;
 export const MAX_IMPACT = 500;
 
