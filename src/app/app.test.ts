@@ -376,7 +376,10 @@ describe("/garden commands", () => {
   });
 
   it("link #N into a tracked issue keeps this issue's counting cursor for its fingerprints", async () => {
-    const otherCursor = { countedUpTo: "2026-11-23T11:00:00.000Z", recent: [["o1", 1763895000000]] };
+    const otherCursor = {
+      countedUpTo: "2026-11-23T11:00:00.000Z",
+      recent: [["o1", Date.parse("2026-11-23T10:55:00Z")]],
+    };
     const other = trackedIssue(
       issueBody(
         state({
@@ -392,7 +395,7 @@ describe("/garden commands", () => {
       issueBody(
         state({
           aliases: ["cccccccccccc", "eeeeeeeeeeee"],
-          recent: [["s1", 1763892000000]],
+          recent: [["s1", Date.parse("2026-11-23T09:55:00Z")]],
           linked: [{ fps: ["eeeeeeeeeeee"], ...oldCursor }],
         }),
       ),
@@ -407,7 +410,7 @@ describe("/garden commands", () => {
       {
         fps: ["aaaaaaaaaaaa", "cccccccccccc"],
         countedUpTo: "2026-11-23T10:00:00.000Z",
-        recent: [["s1", 1763892000000]],
+        recent: [["s1", Date.parse("2026-11-23T09:55:00Z")]],
       },
     ]);
   });
@@ -421,6 +424,34 @@ describe("/garden commands", () => {
     expect(issueOf(pr.number).body).toBe("PR body");
     expect(issueOf(issue.number).state).toBe("open");
     expect(gh.calls().filter((x) => x.startsWith("PATCH"))).toEqual([]);
+  });
+
+  it("a write GitHub refuses still gets a reply that says nothing was saved", async () => {
+    const issue = trackedIssue();
+    gh.failNext({ method: "PATCH", pathPattern: /\/issues\/\d+$/, status: 422, message: "body is too long" });
+    await comment(issue.number, "/garden snooze 7d\n/garden status");
+    const [reply] = replies(issue.number);
+    expect(reply.body).toMatch(/snooze 7d`? — not saved: HTTP 422: body is too long/);
+    expect(reply.body).toMatch(/19 occurrence\(s\) in total/);
+    expect(markerOf(issue.number).snooze).toBeUndefined();
+  });
+
+  it("an issue GitHub cannot read still gets a reply", async () => {
+    const issue = trackedIssue();
+    gh.failNext({ method: "GET", pathPattern: new RegExp(`/issues/${issue.number}$`), status: 404 });
+    await comment(issue.number, "/garden ignore");
+    expect(replies(issue.number)[0].body).toMatch(/the issue could not be read: HTTP 404/);
+    expect(issueOf(issue.number).state).toBe("open");
+  });
+
+  it("link #N whose target write fails replies and leaves this issue open", async () => {
+    const other = trackedIssue(issueBody(state({ fp: "bbbbbbbbbbbb", total: 5 })));
+    const issue = trackedIssue();
+    gh.failNext({ method: "PATCH", pathPattern: new RegExp(`/issues/${other.number}$`), status: 422 });
+    await comment(issue.number, `/garden link #${other.number}`);
+    expect(replies(issue.number)[0].body).toMatch(/could not be written \(HTTP 422/);
+    expect(issueOf(issue.number).state).toBe("open");
+    expect(markerOf(other.number).aliases).toEqual([]);
   });
 
   it("run starts a pass for this repo, and a second run while it runs is told so", async () => {
@@ -444,6 +475,11 @@ describe("/garden commands", () => {
 
 async function edit(issue: number, from: string, to: string, login = "maint", type = "User") {
   gh.updateIssue(issue, { body: to }, { actor: login });
+  await receiveEdit(issue, from, to, login, type);
+}
+
+/** The `issues.edited` event of an edit from `from` to `to`, whatever the issue holds by now. */
+async function receiveEdit(issue: number, from: string, to: string, login = "maint", type = "User") {
   await probot.receive({
     id: `e${Math.random()}`,
     name: "issues",
@@ -513,6 +549,31 @@ describe("remediation checklist", () => {
     await held;
     await pending;
     expect(issueOf(issue.number).body).toMatch(/maint ticked step 1/);
+  });
+
+  it("ticks a box again that a write of the bot put back just after the human ticked it", async () => {
+    const before = issueBody(state({ rev: 4 }));
+    const issue = trackedIssue(before);
+    const ticked = issueBody(state({ rev: 4 }), [true]);
+    // a pass read the body before the tick and wrote it after: the box is open again, the revision moved
+    gh.updateIssue(issue.number, { body: issueBody(state({ rev: 5, total: 25 })) });
+    await receiveEdit(issue.number, before, ticked);
+    const body = issueOf(issue.number).body!;
+    expect(body).toContain("- [x] <!-- log-gardener:step=0 -->");
+    expect(body).toMatch(/maint ticked step 0/);
+    expect(markerOf(issue.number)).toMatchObject({ total: 25, rev: 6 });
+    expect(labelsOf(issue.number)).toContain("step:0");
+  });
+
+  it("does not tick a box again that a human unticked after the tick", async () => {
+    const before = issueBody(state({ rev: 4 }));
+    const issue = trackedIssue(before);
+    const ticked = issueBody(state({ rev: 4 }), [true]);
+    gh.updateIssue(issue.number, { body: before }); // unticked again by a human: same revision
+    gh.clearRequests();
+    await receiveEdit(issue.number, before, ticked);
+    expect(issueOf(issue.number).body).toBe(before);
+    expect(gh.writes()).toBe(0);
   });
 
   it("ignores the bot's own edit and an edit that changes no box, and is idempotent on redelivery", async () => {

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { executeCommands } from "../../src/app/commands/execute.js";
+import { parseCommands } from "../../src/app/commands/parse.js";
 import { decodeState, encodeState, type IssueState } from "../../src/issue-body/marker.js";
 import type { LogEntry } from "../../src/entries/log-entry.js";
 import { gardenRepo } from "../../src/sync/garden-sync.js";
@@ -334,5 +336,70 @@ describe("no duplicates from a second process", () => {
     await h.pass([...logs, ...session(2, "2026-11-23T05:10:00Z")], "2026-11-23T06:00:00Z");
     expect(h.issues().filter((i) => i.state === "open")).toHaveLength(1);
     expect(stateOf(issue(1).body).total).toBe(6);
+  });
+});
+
+describe("commands and passes on one issue", () => {
+  const command = (issueNumber: number, text: string, now: string) =>
+    executeCommands(
+      {
+        gh: h.octokit,
+        repo: REPO,
+        issueNumber,
+        actor: "maint",
+        now: new Date(now),
+        config: testConfig(),
+        triggerPass: () => true,
+      },
+      parseCommands(text).commands,
+      [],
+    );
+
+  it("/garden snooze 5 lasts five occurrences, then the pattern pings again", async () => {
+    await h.pass(session(3), "2026-11-23T05:00:00Z");
+    h.close(1, "2026-11-23T05:10:00Z");
+    expect(await command(1, "/garden snooze 5", "2026-11-23T05:20:00Z")).toMatch(/snoozed for the next 5/);
+    await h.pass(session(4, "2026-11-23T06:00:00Z"), "2026-11-23T06:30:00Z");
+    expect(stateOf(issue(1).body).snooze).toEqual({ occurrences: 1 });
+    await h.pass(session(1, "2026-11-23T07:00:00Z"), "2026-11-23T07:30:00Z");
+    expect(stateOf(issue(1).body).snooze).toBeUndefined();
+    expect(issue(1).state).toBe("closed");
+    await h.pass(session(1, "2026-11-23T08:00:00Z"), "2026-11-23T08:30:00Z");
+    expect(issue(1).state).toBe("open");
+  });
+
+  it("linking busy patterns keeps the body small, and counting exact", async () => {
+    // 600 entries a pattern, one a second: each issue remembers the most insert ids it may
+    const busy = (word: string) =>
+      Array.from({ length: 600 }, (_, i) =>
+        entry(
+          `${word} queue consumer lagged by ${i} messages`,
+          new Date(Date.parse("2026-11-23T04:50:00Z") + i * 1000).toISOString(),
+        ),
+      );
+    const words = ["orders", "billing", "search", "ingest", "emails"];
+    const logs = words.map(busy);
+    await h.pass(logs.flat(), "2026-11-23T05:00:00Z");
+    expect(h.issues()).toHaveLength(5);
+    const numberOf = (word: string) => h.issues().find((i) => i.title.includes(word))!.number;
+    const before = issue(numberOf("orders")).body!.length;
+    for (const word of words.slice(1)) {
+      const reply = await command(
+        numberOf(word),
+        `/garden link #${numberOf("orders")}`,
+        "2026-11-23T05:10:00Z",
+      );
+      expect(reply).toMatch(/now tracks this pattern/);
+    }
+    const linked = issue(numberOf("orders")).body!;
+    expect(linked.length - before).toBeLessThan(15_000);
+    const m = stateOf(linked);
+    expect(m.aliases).toHaveLength(4);
+    expect(m.linked!.reduce((n, g) => n + g.recent.length, 0)).toBeLessThanOrEqual(300);
+    expect(m.total).toBe(3000);
+    // the same logs again plus one new entry of a linked pattern: exactly one more
+    const extra = entry("billing queue consumer lagged by 9999 messages", "2026-11-23T05:01:00Z");
+    await h.pass([...logs.flat(), extra], "2026-11-23T05:30:00Z");
+    expect(stateOf(issue(numberOf("orders")).body).total).toBe(3001);
   });
 });
