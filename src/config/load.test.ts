@@ -23,7 +23,7 @@ describe("config", () => {
         expect.stringMatching(/^severity: /),
         "window: expected a duration such as 30m, 6h or 7d",
         expect.stringMatching(/^thresholds\.minPriority: /),
-        "triage.rules.0.match.message: not a valid regular expression",
+        expect.stringMatching(/^triage\.rules\.0\.match\.message: not a valid regular expression for RE2/),
         expect.stringMatching(/^\(top level\): Unrecognized key: "unknown"/),
       ]),
     );
@@ -45,17 +45,38 @@ describe("config", () => {
     expect(nextRun("15 */2 * * *", last).toISOString()).toBe("2026-11-23T12:15:00.000Z");
   });
 
-  it("refuses rule patterns with nested quantifiers, which could stall every installation", () => {
+  it("checks patterns as RE2: nested quantifiers are fine, lookaround is refused with the reason", () => {
+    const rule = (pattern: string) =>
+      parseConfigYaml(
+        `triage:\n  rules:\n    - name: r\n      match: { message: '${pattern}' }\n      set: { priority: P1, category: c }\n`,
+      );
+    expect(rule("(a+)+$").ok).toBe(true);
+    expect(rule("(?i)payment (failed|declined)").ok).toBe(true);
+    const lookahead = rule("token(?=[0-9])");
+    expect(lookahead.ok).toBe(false);
+    if (!lookahead.ok) {
+      expect(lookahead.errors[0]).toMatch(
+        /^triage\.rules\.0\.match\.message: not a valid regular expression for RE2 .*: invalid or unsupported Perl syntax: `\(\?=`$/,
+      );
+    }
+    const redaction = parseConfigYaml("redaction:\n  extra:\n    - name: x\n      pattern: '(a)\\1'\n");
+    expect(redaction.ok).toBe(false);
+  });
+
+  it("holds labels to GitHub's limits: 50 characters, no comma", () => {
+    const long = "x".repeat(51);
     const result = parseConfigYaml(
-      "triage:\n  rules:\n    - name: slow\n      match: { message: '(a+)+$' }\n      set: { priority: P1, category: c }\n",
+      `labels:\n  bot: ${long}\n  ignored: "a,b"\n  extra: [ok, "${"y".repeat(60)}"]\n`,
     );
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors[0]).toMatch(/^triage\.rules\.0\.match\.message: nested quantifiers/);
-    expect(
-      parseConfigYaml(
-        "triage:\n  rules:\n    - name: fine\n      match: { message: '(ab)+ (c|d)*' }\n      set: { priority: P1, category: c }\n",
-      ).ok,
-    ).toBe(true);
+    if (!result.ok) {
+      expect(result.errors).toEqual([
+        "labels.bot: a label has at most 50 characters",
+        "labels.ignored: a label cannot contain a comma",
+        "labels.extra.1: a label has at most 50 characters",
+      ]);
+    }
+    expect(parseConfigYaml(`labels:\n  bot: ${"x".repeat(50)}\n`).ok).toBe(true);
   });
 });
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { SEVERITIES } from "../entries/log-entry.js";
-import { PRIORITIES, STEP_COUNT, type Priority } from "../issue-body/format.js";
+import { LABEL_NAME_MAX, PRIORITIES, STEP_COUNT, type Priority } from "../issue-body/format.js";
 import { parseDuration } from "./duration.js";
+import { compilePattern } from "./pattern.js";
 import { isValidSchedule } from "./schedule.js";
 
 export { PRIORITIES, type Priority };
@@ -11,30 +12,17 @@ const priority = z.enum(PRIORITIES);
 const duration = z.string().refine((v) => parseDuration(v) !== undefined, {
   message: "expected a duration such as 30m, 6h or 7d",
 });
-// A group that holds a quantifier and is quantified again, like (a+)+: backtracking can take exponential
-// time on a crafted log line, and rules run in a process shared by every installation.
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/;
-const regex = z
-  .string()
-  .refine(
-    (v) => {
-      try {
-        compileRegex(v);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: "not a valid regular expression" },
-  )
-  .refine((v) => !NESTED_QUANTIFIER.test(v), {
-    message: "nested quantifiers such as (a+)+ can take exponential time: rewrite the pattern without them",
-  });
-
-/** Compiles a rule pattern; a leading `(?i)`, as in Cloud Logging's RE2, makes it case-insensitive. */
-export function compileRegex(pattern: string): RegExp {
-  return pattern.startsWith("(?i)") ? new RegExp(pattern.slice(4), "i") : new RegExp(pattern);
-}
+// Patterns run on RE2 (linear time, see pattern.ts), so a nested quantifier such as (a+)+ is harmless.
+const regex = z.string().superRefine((v, ctx) => {
+  try {
+    compilePattern(v);
+  } catch (error) {
+    ctx.addIssue({
+      code: "custom",
+      message: `not a valid regular expression for RE2 (no lookaround, no backreferences): ${error instanceof Error ? error.message : String(error)}`,
+    });
+  }
+});
 
 const ruleSchema = z
   .object({
@@ -61,6 +49,13 @@ const ruleSchema = z
   })
   .strict();
 export type TriageRule = z.infer<typeof ruleSchema>;
+
+// GitHub's limits on a label name: at most 50 characters, and no comma (it separates labels in queries).
+const label = z
+  .string()
+  .min(1)
+  .max(LABEL_NAME_MAX, { message: `a label has at most ${LABEL_NAME_MAX} characters` })
+  .refine((v) => !v.includes(","), { message: "a label cannot contain a comma" });
 
 const stepSchema = z.object({ name: z.string().min(1), description: z.string().default("") }).strict();
 
@@ -114,9 +109,9 @@ export const configSchema = z
       .prefault({}),
     labels: z
       .object({
-        bot: z.string().min(1).default("log-gardener").describe("Label on every issue the bot files."),
-        ignored: z.string().min(1).default("log-gardener:ignored").describe("Label that stops reopening."),
-        extra: z.array(z.string().min(1)).default([]).describe("More labels for every new issue."),
+        bot: label.default("log-gardener").describe("Label on every issue the bot files."),
+        ignored: label.default("log-gardener:ignored").describe("Label that stops reopening."),
+        extra: z.array(label).default([]).describe("More labels for every new issue."),
       })
       .strict()
       .prefault({}),

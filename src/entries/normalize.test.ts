@@ -56,6 +56,13 @@ describe("normalizeEntry", () => {
     });
     expect(entry.timestamp.toISOString()).toBe("2026-11-18T11:06:40.500Z");
     expect(entry.severity).toBe("ERROR");
+    expect(entry.receiveTimestamp).toBeUndefined();
+    const late = normalizeEntry({
+      timestamp: "2026-11-18T11:00:00Z",
+      receiveTimestamp: "2026-11-18T11:30:00Z",
+      textPayload: "x",
+    });
+    expect(late.receiveTimestamp?.toISOString()).toBe("2026-11-18T11:30:00.000Z");
   });
 
   it.each([

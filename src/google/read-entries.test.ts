@@ -289,6 +289,7 @@ describe("readCloudLogging against a fake LoggingServiceV2", () => {
         sourceLocation: { file: "app/auth.py", line: 42, function: "login" },
         trace: "projects/garden-p1/traces/abc",
         httpRequest: { requestMethod: "GET", requestUrl: "/x", status: 502, latency: "0.25s" },
+        receiveTimestamp: new Date(T0 + 1_802_000).toISOString(), // arrived 30 minutes late
       }),
       entry(3, { timestamp: undefined }), // no timestamp
     ]);
@@ -303,6 +304,7 @@ describe("readCloudLogging against a fake LoggingServiceV2", () => {
     const json = result.entries[1]!;
     expect(json).toMatchObject({
       timestamp: new Date(T0 + 2000),
+      receiveTimestamp: new Date(T0 + 1_802_000),
       severity: "ERROR",
       message: "Session access failed (middleware not installed?): abc",
       jsonPayload: {

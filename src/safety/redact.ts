@@ -8,6 +8,7 @@
 // only at token boundaries (lookbehind), and nothing nests an unbounded repetition inside another.
 
 import { isIPv4, isIPv6 } from "node:net";
+import { compilePattern, matchSpans, type UserPattern } from "../config/pattern.js";
 
 export interface RedactionPattern {
   /** Shown in the output as `[REDACTED:<name>]`. */
@@ -576,29 +577,32 @@ function kindName(name: string): string {
   return kind === "" ? "custom" : kind;
 }
 
+/** A repo's own pattern, run on RE2 (see config/pattern.ts): its `secret` group, if any, is what is hidden. */
 function extraRule(extra: RedactionPattern): Rule {
-  const caseless = extra.pattern.startsWith("(?i)");
-  const source = caseless ? extra.pattern.slice(4) : extra.pattern;
-  let re: RegExp;
+  let re: UserPattern;
   try {
-    re = new RegExp(source, caseless ? "gid" : "gd");
+    re = compilePattern(extra.pattern);
   } catch (error) {
     throw new RedactionPatternError(
       `invalid redaction pattern "${extra.name}": ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  if (new RegExp(`^(?:${source})$`, caseless ? "i" : "").test("")) {
+  if (re.matches("")) {
     throw new RedactionPatternError(`redaction pattern "${extra.name}" matches the empty string`);
   }
   const kind = kindName(extra.name);
   return {
-    apply: (text, ctx) =>
-      sub(text, re, (m) => {
-        const range = m.indices?.groups?.secret;
-        if (!range) return ctx.hide(kind);
-        const [start, end] = [range[0] - m.index, range[1] - m.index];
-        return m[0].slice(0, start) + ctx.hide(kind) + m[0].slice(end);
-      }),
+    apply: (text, ctx) => {
+      if (!re.test(text)) return text;
+      let out = "";
+      let last = 0;
+      for (const span of matchSpans(re, text)) {
+        const [start, end] = span.secret ?? [span.start, span.end];
+        out += text.slice(last, start) + ctx.hide(kind);
+        last = end;
+      }
+      return out + text.slice(last);
+    },
   };
 }
 

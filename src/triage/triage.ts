@@ -1,7 +1,8 @@
 import type { Cluster } from "../cluster/aggregate.js";
 import { severityRank } from "../entries/log-entry.js";
 import { loadDefaultTriageRules } from "../config/default-triage.js";
-import { compileRegex, type GardenerConfig, type Priority, type TriageRule } from "../config/schema.js";
+import { compilePattern } from "../config/pattern.js";
+import type { GardenerConfig, Priority, TriageRule } from "../config/schema.js";
 
 export interface Triage {
   priority: Priority;
@@ -32,10 +33,10 @@ type CompiledRule = { rule: TriageRule; test: (c: Cluster) => boolean };
 
 function compile(rule: TriageRule): CompiledRule {
   const m = rule.match;
-  const message = m.message === undefined ? undefined : compileRegex(m.message);
-  const logger = m.logger === undefined ? undefined : compileRegex(m.logger);
-  const fn = m.function === undefined ? undefined : compileRegex(m.function);
-  const service = m.service === undefined ? undefined : compileRegex(m.service);
+  const message = m.message === undefined ? undefined : compilePattern(m.message);
+  const logger = m.logger === undefined ? undefined : compilePattern(m.logger);
+  const fn = m.function === undefined ? undefined : compilePattern(m.function);
+  const service = m.service === undefined ? undefined : compilePattern(m.service);
   return {
     rule,
     test: (c) =>
