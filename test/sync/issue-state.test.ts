@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { executeCommands } from "../../src/app/commands/execute.js";
 import { parseCommands } from "../../src/app/commands/parse.js";
+import { decodeDashboardState } from "../../src/app/dashboard.js";
+import { syncGarden } from "../../src/app/garden.js";
+import { runRepoPass } from "../../src/app/pass-runner.js";
 import { decodeState, encodeState, type IssueState } from "../../src/issue-body/marker.js";
 import type { LogEntry } from "../../src/entries/log-entry.js";
 import { gardenRepo } from "../../src/sync/garden-sync.js";
@@ -401,5 +404,43 @@ describe("commands and passes on one issue", () => {
     const extra = entry("billing queue consumer lagged by 9999 messages", "2026-11-23T05:01:00Z");
     await h.pass([...logs.flat(), extra], "2026-11-23T05:30:00Z");
     expect(stateOf(issue(numberOf("orders")).body).total).toBe(3001);
+  });
+});
+
+describe("the fingerprint index in the dashboard", () => {
+  it("a pass of the app keeps the index, and finds an unlabelled issue by number without a scan", async () => {
+    gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", "octo/repo");
+    const logs = session(3, "2026-11-23T09:00:00Z");
+    const run = (now: string) => {
+      gh.setTime(now);
+      return runRepoPass(h.octokit, REPO.owner, REPO.repo, {
+        allowList: new Map([["octo/*", ["acme-prod"]]]),
+        readLogs: async (_config, { from, to }) => ({ ...source(logs), timeRange: { from, to } }),
+        garden: syncGarden,
+        now: () => new Date(now),
+        force: true,
+      });
+    };
+    const first = await run("2026-11-23T10:00:00Z");
+    expect(first.status).toBe("ran");
+    const tracked = h.issues().find((i) => i.title.includes("Session"))!;
+    const dashboard = h.issues().find((i) => i.labels.some((l) => l.name === "log-gardener:dashboard"))!;
+    expect(decodeDashboardState(dashboard.body)?.issues).toEqual({
+      [stateOf(tracked.body).fp]: tracked.number,
+    });
+
+    gh.updateIssue(tracked.number, { labels: [] });
+    logs.push(...session(2, "2026-11-23T10:30:00Z"));
+    gh.clearRequests();
+    await run("2026-11-23T11:00:00Z");
+    expect(labelsOf(tracked.number)).toContain("log-gardener");
+    expect(stateOf(issue(tracked.number).body).total).toBe(5);
+    expect(h.issues()).toHaveLength(2);
+    // read by number: no listing of every issue of the repo
+    expect(
+      gh.requests
+        .filter((r) => r.path === "/repos/octo/repo/issues" && r.method === "GET")
+        .map((r) => r.query.labels),
+    ).toEqual(["log-gardener:dashboard", "log-gardener"]);
   });
 });
