@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { Probot, ProbotOctokit } from "probot";
 import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
+import { issueState } from "../../test/fixtures/issue-state.js";
 import { decodeState, encodeState, type IssueState } from "../issue-body/marker.js";
 import { analyze } from "../pass/analyze.js";
 import { withRepoLock } from "../sync/repo-lock.js";
@@ -15,26 +16,7 @@ const { privateKey } = generateKeyPairSync("rsa", {
 const NOW = new Date("2026-11-23T12:00:00Z");
 const STEP_NAMES = ["Audit", "Plan tests", "Run tests", "Plan fix", "Fix", "Test-fix loop", "PR and closure"];
 
-function state(patch: Partial<IssueState> = {}): IssueState {
-  return {
-    v: 1,
-    fp: "aaaaaaaaaaaa",
-    aliases: [],
-    templateId: "t1",
-    template: "Session access failed: <*>",
-    severity: "ERROR",
-    priority: "P2",
-    category: "availability",
-    rule: "default",
-    total: 19,
-    firstSeen: "2026-11-22T04:00:00.000Z",
-    lastSeen: "2026-11-23T10:00:00.000Z",
-    countedUpTo: "2026-11-23T10:00:00.000Z",
-    recent: [],
-    history: [],
-    ...patch,
-  };
-}
+const state = issueState;
 
 function issueBody(s: IssueState = state(), ticks: boolean[] = []): string {
   const steps = STEP_NAMES.map(

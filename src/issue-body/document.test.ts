@@ -1,27 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
 import { decodeDashboardState, encodeDashboardState } from "./dashboard-state.js";
 import { mergeIssueBody, mergeState, parseIssueBody, stateBase, withState } from "./document.js";
-import { encodeState, sectionEnd, sectionStart, type IssueState } from "./marker.js";
+import { encodeState, sectionEnd, sectionStart } from "./marker.js";
 import { validateState } from "./state.js";
+import { issueState } from "../../test/fixtures/issue-state.js";
 
-const state = (patch: Partial<IssueState> = {}): IssueState => ({
-  v: 2,
-  fp: "aaaaaaaaaaaa",
-  aliases: [],
-  templateId: "t1",
-  template: "Session access failed: <*>",
-  severity: "ERROR",
-  priority: "P2",
-  category: "availability",
-  rule: "default",
-  total: 19,
-  firstSeen: "2026-11-22T04:00:00.000Z",
-  lastSeen: "2026-11-23T10:00:00.000Z",
-  countedUpTo: "2026-11-23T10:00:00.000Z",
-  recent: [],
-  history: [],
-  ...patch,
-});
+const state = issueState;
 const section = (name: string, inner: string) => `${sectionStart(name)}\n${inner}\n${sectionEnd(name)}`;
 const checklist = (ticked: boolean) =>
   section(

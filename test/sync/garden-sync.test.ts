@@ -1,10 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { fingerprint } from "../../src/cluster/fingerprint.js";
-import { decodeState, encodeState } from "../../src/issue-body/marker.js";
+import { encodeState } from "../../src/issue-body/marker.js";
 import type { FakeGitHub } from "../fake-github/index.js";
 import { gardenRepo } from "../../src/sync/garden-sync.js";
 import { render } from "../../src/templates/render.js";
-import { REPO, entry, expectBefore, harness, series, source, testConfig } from "./helpers.js";
+import {
+  REPO,
+  entry,
+  expectBefore,
+  harness,
+  series,
+  session,
+  source,
+  stateOf,
+  testConfig,
+} from "./helpers.js";
 
 type H = Awaited<ReturnType<typeof harness>>;
 let h: H;
@@ -15,19 +25,12 @@ beforeEach(async () => {
 });
 afterEach(() => gh.close());
 
-const session = (n: number, start = "2026-11-23T04:00:00Z") =>
-  series(n, start, (i) => `Session access failed (middleware not installed?): req-${1000 + i * 7}`);
 const buffer = (n: number, start = "2026-11-23T04:00:00Z") =>
   series(
     n,
     start,
     (i) => `HIGH BUFFER UTILIZATION: ${90 + (i % 9)}.${i}% - Timeout 0.3s may be too aggressive`,
   );
-const stateOf = (body: string | null) => {
-  const decoded = decodeState(body);
-  if (!decoded?.ok) throw new Error(`no state in ${body}`);
-  return decoded.state;
-};
 
 describe("garden sync against the GitHub REST API", () => {
   it("creates one labelled issue per pattern, with the marker in the create call", async () => {

@@ -2,6 +2,7 @@ import { ProbotOctokit } from "probot";
 import { defaultConfig } from "../../src/config/load.js";
 import type { GardenerConfig } from "../../src/config/schema.js";
 import type { LogEntry, Severity } from "../../src/entries/log-entry.js";
+import { decodeState, type IssueState } from "../../src/issue-body/marker.js";
 import type { SourceResult } from "../../src/pass/analyze.js";
 import { gardenRepo } from "../../src/sync/garden-sync.js";
 import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../fake-github/index.js";
@@ -40,6 +41,17 @@ export function series(
   return Array.from({ length: count }, (_, i) =>
     entry(make(i), new Date(t0 + i * 60_000).toISOString(), severity),
   );
+}
+
+/** The sample pattern most tests use: `n` "Session access failed" warnings, one a minute. */
+export const session = (n: number, start = "2026-11-23T04:00:00Z") =>
+  series(n, start, (i) => `Session access failed (middleware not installed?): req-${1000 + i * 7}`);
+
+/** The validated state of an issue body; throws when there is none. */
+export function stateOf(body: string | null | undefined): IssueState {
+  const decoded = decodeState(body);
+  if (!decoded?.ok) throw new Error(`no usable state in ${body}`);
+  return decoded.state;
 }
 
 export function source(entries: LogEntry[], from?: string, to?: string): SourceResult {

@@ -8,7 +8,7 @@ import { decodeState, encodeState, type IssueState } from "../../src/issue-body/
 import type { LogEntry } from "../../src/entries/log-entry.js";
 import { gardenRepo } from "../../src/sync/garden-sync.js";
 import type { FakeGitHub } from "../fake-github/index.js";
-import { REPO, entry, harness, series, source, testConfig } from "./helpers.js";
+import { REPO, entry, harness, series, session, source, stateOf, testConfig } from "./helpers.js";
 
 type H = Awaited<ReturnType<typeof harness>>;
 let h: H;
@@ -19,15 +19,8 @@ beforeEach(async () => {
 });
 afterEach(() => gh.close());
 
-const session = (n: number, start = "2026-11-23T04:00:00Z") =>
-  series(n, start, (i) => `Session access failed (middleware not installed?): req-${1000 + i * 7}`);
 const cache = (n: number, start = "2026-11-23T04:00:00Z") =>
   series(n, start, (i) => `Cache shard rebalanced slowly after ${i * 13 + 5} moves`);
-const stateOf = (body: string | null | undefined): IssueState => {
-  const decoded = decodeState(body);
-  if (!decoded?.ok) throw new Error(`no usable state in ${body}`);
-  return decoded.state;
-};
 const STATE_RE = /<!-- log-gardener:state .*? -->/s;
 const issue = (n: number) => gh.repo(REPO.owner, REPO.repo).issue(n)!;
 const labelsOf = (n: number) => issue(n).labels.map((l) => l.name);
