@@ -5,8 +5,8 @@
 import { createReadStream, fstatSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
 import { clusterEntries } from "../cluster/aggregate.js";
+import { LineCache } from "../cluster/line-cache.js";
 import { TemplateMiner, type MinerState } from "../cluster/miner.js";
 import { parseLogText, UnreadableFileError, type MalformedRecord } from "../entries/file-source.js";
 import type { LogEntry } from "../entries/log-entry.js";
@@ -89,28 +89,33 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   });
 }
 
-/** Calls `onLine` for each line of the input (without its `\n` and a trailing `\r`). */
+/**
+ * Calls `onLine` for each line of the input as a byte range of a buffer (without its `\n` and a trailing
+ * `\r`); a line that spans two chunks is joined first.
+ */
 async function forEachLine(
   input: AsyncIterable<Buffer | string>,
-  onLine: (line: string) => void,
+  onLine: (buf: Buffer, start: number, end: number) => void,
 ): Promise<void> {
-  const decoder = new StringDecoder("utf8");
-  let rest = "";
+  let rest: Buffer | undefined;
+  const line = (buf: Buffer, start: number, end: number) =>
+    onLine(buf, start, end > start && buf[end - 1] === 13 ? end - 1 : end);
   for await (const chunk of input) {
-    const text = rest + (typeof chunk === "string" ? chunk : decoder.write(chunk));
-    let start = 0;
-    let nl = text.indexOf("\n");
-    while (nl >= 0) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      onLine(text.slice(start, end));
-      start = nl + 1;
-      nl = text.indexOf("\n", start);
+    let buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    if (rest !== undefined) {
+      buf = Buffer.concat([rest, buf]);
+      rest = undefined;
     }
-    rest = text.slice(start);
+    let start = 0;
+    let nl = buf.indexOf(10, start);
+    while (nl >= 0) {
+      line(buf, start, nl);
+      start = nl + 1;
+      nl = buf.indexOf(10, start);
+    }
+    if (start < buf.length) rest = buf.subarray(start);
   }
-  rest += decoder.end();
-  if (rest.endsWith("\r")) rest = rest.slice(0, -1);
-  if (rest !== "") onLine(rest);
+  if (rest !== undefined && !(rest.length === 1 && rest[0] === 13)) line(rest, 0, rest.length);
 }
 
 export async function runClusterCommand(opts: ClusterCommandOptions, io: ClusterCommandIo): Promise<number> {
@@ -268,8 +273,14 @@ async function clusterLines(
   let handles = new Uint32Array(opts.ids ? 1 << 16 : 0);
   let lines = 0;
   const perHandle: number[] = [];
-  await forEachLine(input, (line) => {
-    const handle = miner.observe(line);
+  const cache = new LineCache();
+  await forEachLine(input, (buf, start, end) => {
+    let handle = cache.lookup(buf, start, end);
+    if (handle >= 0) miner.repeat(handle);
+    else {
+      handle = miner.observe(buf.toString("utf8", start, end));
+      cache.store(buf, start, end, handle);
+    }
     if (!opts.ids) {
       perHandle[handle] = (perHandle[handle] ?? 0) + 1;
       return;
@@ -284,9 +295,11 @@ async function clusterLines(
   miner.finish();
 
   if (opts.ids) {
+    const idOf: string[] = [];
     let out = "";
     for (let i = 0; i < lines; i++) {
-      out += miner.resolve(handles[i]).id + "\n";
+      const h = handles[i];
+      out += idOf[h] ??= miner.resolve(h).id + "\n";
       if (out.length >= FLUSH_AT) {
         await write(io.stdout, out);
         out = "";

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { runClusterCommand } from "../cli/cluster-command.js";
+import { TemplateMiner } from "./miner.js";
 
 async function run(
   opts: { file?: string; ids: boolean; state?: string },
@@ -149,5 +150,23 @@ describe("runClusterCommand on Cloud Logging entries", () => {
     const ids = out.trimEnd().split("\n");
     expect(ids).toHaveLength(3);
     expect(ids[1]).toBe(ids[0]);
+  });
+});
+
+describe("runClusterCommand's line cache", () => {
+  it("gives every line the id the miner alone gives it", async () => {
+    const shapes = [
+      (i: number) => `job ${i} done in ${i * 3}ms`,
+      (i: number) => `user u${i % 7} logged in from 10.0.${i % 3}.${i}`,
+      (i: number) => `disk ${["sda", "sdb", "sdc"][i % 3]} full at ${i % 100}%`,
+      (i: number) => `GET /api/items/${i} ${i % 2 ? "200 OK" : "404 Not Found"}`,
+    ];
+    const lines = Array.from({ length: 4000 }, (_, i) => shapes[i % 4](i % 50));
+    const miner = new TemplateMiner();
+    const handles = lines.map((l) => miner.observe(l));
+    miner.finish();
+    const expected = handles.map((h) => miner.resolve(h).id);
+    const { out } = await run({ ids: true }, lines.join("\n") + "\n");
+    expect(out.trimEnd().split("\n")).toEqual(expected);
   });
 });

@@ -5,6 +5,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MASK_RULES, maskWithRules, sqlMaskExpression } from "./masks.js";
 import { maskLine } from "./mask.js";
+import { maskIdRuns, maskNumbers } from "./fast-masks.js";
+import { digitKey } from "./line-cache.js";
+
+/** Seeded random strings over the characters the rules care about (mulberry32). */
+function randomLines(count: number, seed: number): string[] {
+  let t = seed >>> 0;
+  const rand = () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(t ^ (t >>> 15), t | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const alphabet = "abfxyzABFXJan _-.,:;=/()[]{}\"'<>|@\u00a0\u00e9\t0123456789";
+  return Array.from({ length: count }, () =>
+    Array.from(
+      { length: Math.floor(rand() * 48) },
+      () => alphabet[Math.floor(rand() * alphabet.length)],
+    ).join(""),
+  );
+}
 
 /** Messages of the seeded Cloud-Logging-style corpus (scripts/gen-cloud-corpus.mjs), one line each. */
 let corpus: string[] = [];
@@ -28,6 +48,26 @@ describe("the one source of masks", () => {
       const masked = maskWithRules(line);
       expect(maskLine(line)).toBe(masked);
       expect(maskLine(masked, true)).toBe(maskWithRules(masked, true));
+    }
+  });
+
+  it("the scanners equal their rules' regular expressions, and the whole masker equals the rules, on random text", () => {
+    const rule = (name: string) => {
+      const r = MASK_RULES.find((x) => x.name === name)!;
+      return (text: string) => text.replace(new RegExp(r.pattern, "g"), r.replacement);
+    };
+    const [id, num] = [rule("id"), rule("num")];
+    for (const line of randomLines(20_000, 12)) {
+      expect(maskIdRuns(line)).toBe(id(line));
+      expect(maskNumbers(line)).toBe(num(line));
+      expect(maskLine(line)).toBe(maskWithRules(line));
+    }
+  });
+
+  it("masks lines that differ only in digits 1-9 alike, so the line cache may take one for the other", () => {
+    for (const line of [...corpus, ...randomLines(20_000, 13)]) {
+      expect(maskLine(digitKey(line))).toBe(maskLine(line));
+      expect(maskLine(line)).not.toMatch(/[0-9]/);
     }
   });
 

@@ -232,6 +232,15 @@ export class TemplateMiner {
     return variant.handle;
   }
 
+  /** Counts one more message that masks exactly as the one `handle` came from (a caller's own cache). */
+  repeat(handle: number): number {
+    const variant = this.variants[handle];
+    variant.count++;
+    variant.cluster.count++;
+    variant.cluster.observed++;
+    return handle;
+  }
+
   /** Pauses the exact-message cache for a while when fewer than 1 in 20 lookups hit it. */
   private sampleExactCache(hit: boolean): void {
     if (this.exactPaused > 0) {
