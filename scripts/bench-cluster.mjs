@@ -21,7 +21,7 @@ import {
   closeSync,
   writeSync,
 } from "node:fs";
-import { tmpdir, cpus } from "node:os";
+import { tmpdir, cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -162,14 +162,14 @@ const bigFile = join(work, "messages.txt");
 /** Times `cluster --ids FILE` and reads its peak RSS. */
 function timeRun(file) {
   if (existsSync("/usr/bin/time")) {
-    const r = spawnSync("/usr/bin/time", ["-f", "BENCH %e %M", ...command, "--ids", file], {
+    const r = spawnSync("/usr/bin/time", ["-f", "BENCH %e %M %U %S", ...command, "--ids", file], {
       cwd: root,
       stdio: ["ignore", "ignore", "pipe"],
       encoding: "utf8",
     });
-    const m = /BENCH ([\d.]+) (\d+)/.exec(r.stderr ?? "");
+    const m = /BENCH ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr ?? "");
     if (r.status !== 0 || !m) throw new Error(`throughput run failed: ${r.stderr}`);
-    return { seconds: Number(m[1]), rssKb: Number(m[2]) };
+    return { seconds: Number(m[1]), rssKb: Number(m[2]), cpuSeconds: Number(m[3]) + Number(m[4]) };
   } else {
     // No /usr/bin/time: run the command's script in a wrapper that reports its own peak RSS at exit.
     const wrapper = join(work, "rss-wrapper.mjs");
@@ -196,21 +196,30 @@ function timeRun(file) {
     return { seconds, rssKb: Number(m[1]) };
   }
 }
-// The same lines, each with a unique token appended: no message repeats verbatim, so no cache helps.
-const uniqueFile = join(work, "unique.txt");
-{
+// The same lines, each with a unique token appended: no message repeats verbatim. With `req<i>` the
+// lines still repeat once digits are ignored (the line cache's key); with a token of letters and
+// digits (`req-k3x9…`) nothing repeats at all and every line is masked.
+function uniqueVariant(name, token) {
+  const file = join(work, name);
   const base = lines(corpus);
-  const fd = openSync(uniqueFile, "w");
+  const fd = openSync(file, "w");
   for (let start = 0; start < totalLines; start += 50_000) {
     const chunk = [];
     for (let i = start; i < Math.min(start + 50_000, totalLines); i++)
-      chunk.push(`${base[i % base.length]} req${i}`);
+      chunk.push(`${base[i % base.length]} ${token(i)}`);
     writeSync(fd, chunk.join("\n") + "\n");
   }
   closeSync(fd);
+  return file;
 }
+const uniqueFile = uniqueVariant("unique.txt", (i) => `req${i}`);
+const lettersFile = uniqueVariant(
+  "unique-letters.txt",
+  (i) => `req-${(Math.imul(i + 1, 2654435761) >>> 0).toString(36)}`,
+);
 const repeated = timeRun(bigFile);
 const unique = timeRun(uniqueFile);
+const letters = timeRun(lettersFile);
 rmSync(work, { recursive: true, force: true });
 
 // one table
@@ -232,14 +241,21 @@ console.log(
 console.log(
   `\nCloud-Logging-style corpus: GA ${f(cloud.GA)}, FGA ${f(cloud.FGA)}, ${cloud.predGroups} groups for ${cloud.trueGroups} true patterns`,
 );
-for (const [label, { seconds, rssKb }] of [
+for (const [label, { seconds, rssKb, cpuSeconds }] of [
   ["the ten data sets repeated", repeated],
-  ["the same with a unique token per line", unique],
+  ["the same with a unique token per line, req<i>", unique],
+  ["the same with a unique token of letters and digits per line", letters],
 ]) {
+  const cpu = cpuSeconds === undefined ? "" : ` (CPU ${cpuSeconds.toFixed(2)} s)`;
   console.log(
-    `\nthroughput (${label}): ${totalLines.toLocaleString("en")} lines in ${seconds.toFixed(2)} s = ` +
+    `\nthroughput (${label}): ${totalLines.toLocaleString("en")} lines in ${seconds.toFixed(2)} s${cpu} = ` +
       `${Math.round(totalLines / seconds).toLocaleString("en")} messages/s end to end; peak RSS ${(rssKb / 1024).toFixed(0)} MB`,
   );
 }
+console.log(
+  `load average when done: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
 process.exitCode = scored.status === 0 ? 0 : 1;

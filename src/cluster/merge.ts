@@ -15,6 +15,8 @@ export interface MergeOptions {
   tailMin: number;
   /** The colon before a free-text tail may end a variable (`from <ip>:`), not only a word. */
   tailAfterVariable: boolean;
+  /** Tails are free text only where at least this many templates differ only in them. */
+  tailGroup: number;
 }
 
 /** Templates compared pairwise at most; past this the pass is skipped (it is quadratic). */
@@ -99,8 +101,13 @@ function words(s: Shape, from: number, to: number): boolean {
   return true;
 }
 
-/** Whether two templates of different lengths are one pattern (see the file comment). */
-function sameVariableLengthPattern(a: Shape, b: Shape, opts: MergeOptions): boolean {
+const NO = 0;
+const YES = 1;
+/** One pattern if free-text tails are variables (decided per group of tails, see `tailGroup`). */
+const BY_TAIL = 2;
+
+/** Whether two templates are one pattern (see the file comment): NO, YES or BY_TAIL. */
+function sameVariableLengthPattern(a: Shape, b: Shape, opts: MergeOptions): number {
   const pairs = align(a, b);
   let plainAligned = 0;
   for (const [i] of pairs) if (!a.masked[i]) plainAligned++;
@@ -110,26 +117,26 @@ function sameVariableLengthPattern(a: Shape, b: Shape, opts: MergeOptions): bool
   const tail = li >= 0 && freeTextTail(a, b, li, lj, opts);
   const plainA = tail ? plainCount(a, li + 1) : a.plain.size;
   const plainB = tail ? plainCount(b, lj + 1) : b.plain.size;
-  if (plainAligned < 2 || plainAligned * 2 < Math.max(plainA, plainB)) return false;
+  if (plainAligned < 2 || plainAligned * 2 < Math.max(plainA, plainB)) return NO;
   let pi = -1;
   let pj = -1;
+  let byTail = false;
   const sameLength = a.tokens.length === b.tokens.length;
   for (let k = 0; k <= pairs.length; k++) {
     const [ni, nj] = k < pairs.length ? pairs[k] : [a.tokens.length, b.tokens.length];
     const ga = ni - pi - 1;
     const gb = nj - pj - 1;
     if (ga > 0 || gb > 0) {
+      const atEnd = k === pairs.length;
+      if (atEnd && freeTextTail(a, b, pi, pj, opts)) byTail = true;
       // templates of one length differ in words the miner judged: only a free-text tail joins them
-      if (sameLength) return k === pairs.length && freeTextTail(a, b, pi, pj, opts);
-      if (ga > opts.maxGap || gb > opts.maxGap) {
-        // only a free-text tail may be longer
-        if (!(k === pairs.length && freeTextTail(a, b, pi, pj, opts))) return false;
-      } else if (!gapIsVariable(a, b, pi, pj, ni, nj, k === pairs.length, opts)) return false;
+      else if (sameLength || ga > opts.maxGap || gb > opts.maxGap) return NO;
+      else if (!gapIsVariable(a, b, pi, pj, ni, nj)) return NO;
     }
     pi = ni;
     pj = nj;
   }
-  return true;
+  return byTail ? BY_TAIL : sameLength ? NO : YES;
 }
 
 /** Distinct plain words before `end`. */
@@ -151,17 +158,7 @@ function freeTextTail(a: Shape, b: Shape, pi: number, pj: number, opts: MergeOpt
   return Math.min(ta, tb) >= opts.tailMin;
 }
 
-function gapIsVariable(
-  a: Shape,
-  b: Shape,
-  pi: number,
-  pj: number,
-  ni: number,
-  nj: number,
-  atEnd: boolean,
-  opts: MergeOptions,
-): boolean {
-  if (atEnd && freeTextTail(a, b, pi, pj, opts)) return true;
+function gapIsVariable(a: Shape, b: Shape, pi: number, pj: number, ni: number, nj: number): boolean {
   // a status text of one or two words after a bare number on both sides (`200 OK`, `502 Bad Gateway`)
   if (
     pi >= 0 &&
@@ -179,6 +176,14 @@ function gapIsVariable(
   if (onlyVariables(a, pi + 1, ni)) return optionalSpan(b, pj + 1, nj) && optionalSpan(a, pi + 1, ni);
   if (onlyVariables(b, pj + 1, nj)) return optionalSpan(a, pi + 1, ni) && optionalSpan(b, pj + 1, nj);
   return false;
+}
+
+/** Joins the sets of i and j; the smaller index stays the root. */
+function union(parent: number[], find: (i: number) => number, i: number, j: number): void {
+  const ri = find(i);
+  const rj = find(j);
+  if (ri < rj) parent[rj] = ri;
+  else if (rj < ri) parent[ri] = rj;
 }
 
 /**
@@ -205,6 +210,11 @@ export function mergeVariableLength(
       else byWord.set(word, [i]);
     }
   });
+  const tailParent = templates.map((_, i) => i);
+  const findTail = (i: number): number => {
+    while (tailParent[i] !== i) i = tailParent[i] = tailParent[tailParent[i]];
+    return i;
+  };
   for (let i = 0; i < shapes.length; i++) {
     const a = shapes[i];
     if (a === undefined || a.plain.size < 2) continue;
@@ -215,12 +225,22 @@ export function mergeVariableLength(
     for (const [j, n] of shared) {
       const b = shapes[j] as Shape;
       if (n < 2 || find(i) === find(j)) continue;
-      if (!sameVariableLengthPattern(a, b, opts)) continue;
-      const ri = find(i);
-      const rj = find(j);
-      if (ri < rj) parent[rj] = ri;
-      else parent[ri] = rj;
+      const same = sameVariableLengthPattern(a, b, opts);
+      if (same === YES) union(parent, find, i, j);
+      else if (same === BY_TAIL) union(tailParent, findTail, i, j);
     }
+  }
+  // a group of templates that differ only in their tails: free text when the tails are many
+  const groups = new Map<number, number[]>();
+  tailParent.forEach((_, i) => {
+    const root = findTail(i);
+    const group = groups.get(root);
+    if (group) group.push(i);
+    else groups.set(root, [i]);
+  });
+  for (const group of groups.values()) {
+    if (group.length < opts.tailGroup) continue;
+    for (const i of group) union(parent, find, group[0], i);
   }
   return parent.map((_, i) => find(i));
 }

@@ -113,6 +113,8 @@ export interface MinerParams {
   tailMin: number;
   /** The colon before a free-text tail may end a variable (`from <ip>: reason`). */
   tailAfterVariable: boolean;
+  /** Tails are free text only where at least this many templates differ only in them. */
+  tailGroup: number;
   /** Only words of letters (no `-`, `_`, `.`) can be event words that split a template. */
   eventWordShape: boolean;
   /** A word around a placeholder (`rhost=<ip>`, JSON) joins only an equal word, unless generalised. */
@@ -130,8 +132,9 @@ export const DEFAULT_PARAMS: MinerParams = {
   merge: true,
   mergeGap: 4,
   mergeTail: false,
-  tailMin: 2,
+  tailMin: 1,
   tailAfterVariable: true,
+  tailGroup: 4,
   eventWordShape: false,
   compositeStrict: true,
   dropRules: [],
@@ -279,6 +282,7 @@ export class TemplateMiner {
         tail: this.params.mergeTail,
         tailMin: this.params.tailMin,
         tailAfterVariable: this.params.tailAfterVariable,
+        tailGroup: this.params.tailGroup,
       },
     );
     for (let i = 0; i < clusters.length; i++) {
