@@ -38,6 +38,17 @@ describe("one pattern whose messages have a varying number of tokens", () => {
     expect(groups(repeat(8, (i) => `user ${names[i % 4]} logged in from 10.0.0.${i}`))).toBe(1);
   });
 
+  it("free-text reasons after a colon, when many different ones follow one prefix", () => {
+    const reasons = [
+      "connection reset by peer",
+      "deadline exceeded after retries",
+      "no healthy upstream",
+      "certificate has expired",
+      "too many open files in the worker process",
+    ];
+    expect(groups(repeat(20, (i) => `upload of part ${i} failed: ${reasons[i % 5]}`))).toBe(1);
+  });
+
   it("a leading HTTP method", () => {
     const methods = ["GET", "POST", "PUT", "DELETE"];
     expect(groups(repeat(8, (i) => `${methods[i % 4]} /api/orders/${i} 200 OK ${i}ms`))).toBe(1);
@@ -68,6 +79,11 @@ describe("patterns that must stay apart", () => {
     const got = ids(messages);
     expect(new Set(got).size).toBe(2);
     expect(got[2]).toBe(got[0]);
+  });
+
+  it("a few different endings after a colon (events, not free text)", () => {
+    const endings = ["disk quota reached", "bad request body"];
+    expect(groups(repeat(8, (i) => `upload of part ${i} failed: ${endings[i % 2]}`))).toBe(2);
   });
 
   it("JSON messages with different keys", () => {

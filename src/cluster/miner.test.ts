@@ -198,7 +198,7 @@ describe("TemplateMiner split on event words", () => {
     const m = new TemplateMiner(undefined, { exactCache: 16 });
     const handles = new Set<number>();
     for (let i = 0; i < 5000; i++) handles.add(m.observe(`request ${i} served in ${i % 97} ms`));
-    for (let i = 0; i < 5000; i++) handles.add(m.observe(`request ${i} ${i % 2 ? "read" : "write"} done`));
+    for (let i = 0; i < 5000; i++) handles.add(m.observe(`request ${i} was a ${i % 2 ? "read" : "write"}`));
     expect(handles.size).toBeLessThanOrEqual(3);
     m.finish();
     expect(m.state().templates).toHaveLength(3);

@@ -115,7 +115,7 @@ export interface MinerParams {
   tailAfterVariable: boolean;
   /** Tails are free text only where at least this many templates differ only in them. */
   tailGroup: number;
-  /** Only words of letters (no `-`, `_`, `.`) can be event words that split a template. */
+  /** Words with `-`, `.` or `/` inside (names: `orders-svc`, `db.internal`) are never event words. */
   eventWordShape: boolean;
   /** A word around a placeholder (`rhost=<ip>`, JSON) joins only an equal word, unless generalised. */
   compositeStrict: boolean;
@@ -124,18 +124,18 @@ export interface MinerParams {
 }
 
 export const DEFAULT_PARAMS: MinerParams = {
-  similarity: 0.7,
+  similarity: 0.6,
   maxEventWords: 5,
   minWordCount: 2,
   enumsApart: true,
   routeFirst: true,
   merge: true,
   mergeGap: 4,
-  mergeTail: false,
-  tailMin: 1,
+  mergeTail: true,
+  tailMin: 2,
   tailAfterVariable: true,
   tailGroup: 4,
-  eventWordShape: false,
+  eventWordShape: true,
   compositeStrict: true,
   dropRules: [],
 };
@@ -147,7 +147,7 @@ export interface MinerOptions {
   params?: Partial<MinerParams>;
 }
 
-const EVENT_WORD = /^[A-Za-z]+[.,;:!?]?$/;
+const EVENT_WORD = /^[^-.\/]+$/;
 const ENUM = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 /** Upper-case words (RUNNING, FAILED, TASK_ABORT) name states and kinds, not variable values. */
 function isEnum(token: string): boolean {
