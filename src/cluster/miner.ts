@@ -147,7 +147,7 @@ export interface MinerOptions {
   params?: Partial<MinerParams>;
 }
 
-const EVENT_WORD = /^[^-.\/]+$/;
+const EVENT_WORD = /^[^-./]+$/;
 const ENUM = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 /** Upper-case words (RUNNING, FAILED, TASK_ABORT) name states and kinds, not variable values. */
 function isEnum(token: string): boolean {
