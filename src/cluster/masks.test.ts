@@ -5,11 +5,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MASK_RULES, maskWithRules, sqlMaskExpression } from "./masks.js";
 import { maskLine } from "./mask.js";
-import { maskIdRuns, maskNumbers } from "./fast-masks.js";
+import { maskHex, maskIdRuns, maskNumbers } from "./fast-masks.js";
 import { digitKey } from "./line-cache.js";
 
+/** Random text rich in hex digits and `0x` (for the hex scanner). */
+const randomHex = (count: number, seed: number) => randomLines(count, seed, "0x0X9a1fAgG_ -.", 40);
+
 /** Seeded random strings over the characters the rules care about (mulberry32). */
-function randomLines(count: number, seed: number): string[] {
+function randomLines(
+  count: number,
+  seed: number,
+  alphabet = "abfxyzABFXJan _-.,:;=/()[]{}\"'<>|@\u00a0\u00e9\t0123456789",
+  length = 48,
+): string[] {
   let t = seed >>> 0;
   const rand = () => {
     t = (t + 0x6d2b79f5) >>> 0;
@@ -17,7 +25,6 @@ function randomLines(count: number, seed: number): string[] {
     x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
-  const alphabet = "abfxyzABFXJan _-.,:;=/()[]{}\"'<>|@\u00a0\u00e9\t0123456789";
   return Array.from({ length: count }, () =>
     Array.from(
       { length: Math.floor(rand() * 48) },
@@ -56,10 +63,11 @@ describe("the one source of masks", () => {
       const r = MASK_RULES.find((x) => x.name === name)!;
       return (text: string) => text.replace(new RegExp(r.pattern, "g"), r.replacement);
     };
-    const [id, num] = [rule("id"), rule("num")];
-    for (const line of randomLines(20_000, 12)) {
+    const [id, num, hex] = [rule("id"), rule("num"), rule("hex")];
+    for (const line of [...randomLines(20_000, 12), ...randomHex(20_000, 14)]) {
       expect(maskIdRuns(line)).toBe(id(line));
       expect(maskNumbers(line)).toBe(num(line));
+      expect(maskHex(line)).toBe(hex(line));
       expect(maskLine(line)).toBe(maskWithRules(line));
     }
   });

@@ -59,7 +59,7 @@ export const MASK_RULES: readonly MaskRule[] = [
   },
   {
     name: "uuid",
-    hint: "[0-9a-fA-F]{8}-",
+    hint: "-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-",
     replacement: "<uuid>",
     pattern: `${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12}`,
     needs: "-",
@@ -100,7 +100,6 @@ export const MASK_RULES: readonly MaskRule[] = [
   },
   {
     name: "hex",
-    hint: "0[xX]|[0-9a-fA-F]{8}",
     replacement: "<hex>",
     // 0x…, or eight or more hex digits mixing digits and letters
     pattern: `\\b0[xX]${HEX}+\\b|\\b(?:[0-9]+[a-fA-F]|[a-fA-F]+[0-9])${HEX}{6,}\\b`,
