@@ -27,7 +27,7 @@ function randomLines(
   };
   return Array.from({ length: count }, () =>
     Array.from(
-      { length: Math.floor(rand() * 48) },
+      { length: Math.floor(rand() * length) },
       () => alphabet[Math.floor(rand() * alphabet.length)],
     ).join(""),
   );
