@@ -49,6 +49,26 @@ describe("one pattern whose messages have a varying number of tokens", () => {
     expect(groups(repeat(20, (i) => `upload of part ${i} failed: ${reasons[i % 5]}`))).toBe(1);
   });
 
+  it("free text shown as <text>, kept by a later run that sees other reasons", () => {
+    const reasons = [
+      "connection reset by peer",
+      "deadline exceeded after retries",
+      "no healthy upstream here",
+      "certificate has expired now",
+      "timeout",
+    ];
+    const first = new TemplateMiner();
+    const handles = repeat(20, (i) => first.observe(`upload of part ${i} failed: ${reasons[i % 5]}`));
+    first.finish();
+    const { id, template } = first.resolve(handles[0]);
+    expect(new Set(handles.map((h) => first.resolve(h).id))).toEqual(new Set([id]));
+    expect(template).toBe("upload of part <num> failed: <text>");
+    const later = new TemplateMiner(JSON.parse(JSON.stringify(first.state())));
+    const next = ["disk quota reached", "refused"].map((r) => later.observe(`upload of part 7 failed: ${r}`));
+    later.finish();
+    expect(next.map((h) => later.resolve(h).id)).toEqual([id, id]);
+  });
+
   it("a leading HTTP method", () => {
     const methods = ["GET", "POST", "PUT", "DELETE"];
     expect(groups(repeat(8, (i) => `${methods[i % 4]} /api/orders/${i} 200 OK ${i}ms`))).toBe(1);

@@ -108,6 +108,7 @@ const BY_TAIL = 2;
 
 /** Whether two templates are one pattern (see the file comment): NO, YES or BY_TAIL. */
 function sameVariableLengthPattern(a: Shape, b: Shape, opts: MergeOptions): number {
+  if (opts.tail && (continuesFreeText(a, b) || continuesFreeText(b, a))) return YES;
   const pairs = align(a, b);
   let plainAligned = 0;
   for (const [i] of pairs) if (!a.masked[i]) plainAligned++;
@@ -193,9 +194,9 @@ function union(parent: number[], find: (i: number) => number, i: number, j: numb
 export function mergeVariableLength(
   templates: ReadonlyArray<readonly string[]>,
   opts: MergeOptions,
-): number[] {
+): MergeResult {
   const parent = templates.map((_, i) => i);
-  if (templates.length > MAX_TEMPLATES) return parent;
+  if (templates.length > MAX_TEMPLATES) return { into: parent, freeText: new Map() };
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]];
     return i;
@@ -238,9 +239,56 @@ export function mergeVariableLength(
     if (group) group.push(i);
     else groups.set(root, [i]);
   });
+  const tails: number[][] = [];
+  const displays: Array<[number, string[]]> = [];
   for (const group of groups.values()) {
     if (group.length < opts.tailGroup) continue;
     for (const i of group) union(parent, find, group[0], i);
+    tails.push(group);
   }
-  return parent.map((_, i) => find(i));
+  // where a group's first template is the one kept, its tail is shown as free text, and any other
+  // template with the same words up to the colon joins it (as it would in a later run, see
+  // `continuesFreeText`)
+  for (const group of tails) {
+    const root = find(group[0]);
+    if (root !== group[0]) continue;
+    const kept = shapes[root] as Shape;
+    const pairs = align(kept, shapes[group[1]] as Shape);
+    let anchor = pairs.length - 1;
+    while (anchor >= 0 && !kept.tokens[pairs[anchor][0]].endsWith(":")) anchor--;
+    if (anchor < 0) continue;
+    const tokens = [...kept.tokens.slice(0, pairs[anchor][0] + 1), FREE_TEXT];
+    displays.push([root, tokens]);
+    const display = shapeOf(tokens) as Shape;
+    shapes.forEach((other, j) => {
+      if (other !== undefined && find(j) !== find(root) && continuesFreeText(display, other))
+        union(parent, find, root, j);
+    });
+  }
+  const freeText = new Map(displays.map(([root, tokens]) => [find(root), tokens]));
+  return { into: parent.map((_, i) => find(i)), freeText };
+}
+
+export interface MergeResult {
+  /** For each template, the index of the template it merges into (itself when kept). */
+  into: number[];
+  /** Kept templates whose tail is free text: the tokens they are shown as (ending in `<text>`). */
+  freeText: Map<number, string[]>;
+}
+
+/** The placeholder of a free-text tail. */
+export const FREE_TEXT = "<text>";
+
+/**
+ * Whether `b` continues a template that ends in `word…: <text>` (a free-text tail decided in an
+ * earlier run): the same tokens up to the colon, then any words.
+ */
+function continuesFreeText(a: Shape, b: Shape): boolean {
+  const n = a.tokens.length;
+  if (n < 3 || a.tokens[n - 1] !== FREE_TEXT || !a.tokens[n - 2].endsWith(":") || b.tokens.length < n)
+    return false;
+  for (let k = 0; k < n - 1; k++) {
+    if (a.tokens[k] !== b.tokens[k] && !(a.bare[k] && b.bare[k])) return false;
+  }
+  return true;
 }

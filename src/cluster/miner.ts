@@ -22,7 +22,7 @@ import {
   type Maskers,
 } from "./mask.js";
 import { MASK_RULES } from "./masks.js";
-import { mergeVariableLength } from "./merge.js";
+import { FREE_TEXT, mergeVariableLength } from "./merge.js";
 
 export interface TemplateMatch {
   /** Stable template id: assigned when the template is first created and never changed afterwards. */
@@ -124,7 +124,7 @@ export interface MinerParams {
 }
 
 export const DEFAULT_PARAMS: MinerParams = {
-  similarity: 0.6,
+  similarity: 0.7,
   maxEventWords: 5,
   minWordCount: 2,
   enumsApart: true,
@@ -132,7 +132,7 @@ export const DEFAULT_PARAMS: MinerParams = {
   merge: true,
   mergeGap: 4,
   mergeTail: true,
-  tailMin: 2,
+  tailMin: 3,
   tailAfterVariable: true,
   tailGroup: 4,
   eventWordShape: true,
@@ -275,7 +275,7 @@ export class TemplateMiner {
   /** Folds templates that differ only in spans of varying length into the oldest of them (see merge.ts). */
   private mergeLengths(): void {
     const clusters = [...this.byId.values()];
-    const into = mergeVariableLength(
+    const { into, freeText } = mergeVariableLength(
       clusters.map((c) => c.tokens),
       {
         maxGap: this.params.mergeGap,
@@ -297,6 +297,10 @@ export class TemplateMiner {
       to.count += from.count;
       to.observed += from.observed;
       this.remove(from);
+    }
+    for (const [at, display] of freeText) {
+      const c = clusters[at];
+      c.match = { id: c.id, template: renderTokens(display) };
     }
   }
 
@@ -485,7 +489,8 @@ export class TemplateMiner {
     let watched = false;
     for (let i = 0; i < ct.length; i++) {
       const a = ct[i];
-      if (a !== tokens[i] && a !== WILDCARD) {
+      // a free-text slot takes any word and stays free text
+      if (a !== tokens[i] && a !== WILDCARD && a !== FREE_TEXT) {
         cluster.masked[i] = 1;
         // A word that starts to vary may be an event word: watch the slot, starting with the old word
         // (the messages of earlier runs all had it).
