@@ -121,7 +121,7 @@ export function keyedRule(): Rule {
 }
 
 // Command-line flags: `--password x`, `--db-password=x`, `-password x`, `-Ddb.password=x`.
-const FLAG = /(?<![A-Za-z0-9_.\-])(-{1,2})([A-Za-z][A-Za-z0-9_.\-]{0,63})(=|[ \t]+)/g;
+const FLAG = /(?<![A-Za-z0-9_.-])(-{1,2})([A-Za-z][A-Za-z0-9_.-]{0,63})(=|[ \t]+)/g;
 
 export function flagRule(): Rule {
   return {

@@ -147,7 +147,7 @@ const SHAPES: TokenShape[] = [
 
 // Telegram bot tokens: `<bot id>:<35 characters>`, also straight after `/bot` in the Bot API's URLs.
 const TELEGRAM =
-  /(?:(?<=\/bot)|(?<![A-Za-z0-9_:\-]))(?:\d{8,10}:[A-Za-z0-9_\-]{35}|\d{5,16}:A[A-Za-z0-9_\-]{34})(?![A-Za-z0-9_\-])/g;
+  /(?:(?<=\/bot)|(?<![A-Za-z0-9_:-]))(?:\d{8,10}:[A-Za-z0-9_-]{35}|\d{5,16}:A[A-Za-z0-9_-]{34})(?![A-Za-z0-9_-])/g;
 
 const SHAPES_RE = new RegExp(
   L + "(?:" + SHAPES.map((s, i) => `(?<s${i}>${s.source})`).join("|") + ")" + R,
