@@ -59,11 +59,12 @@ function program(io: Io, setCode: (code: number) => void): Command {
     .description("Redact secrets and personal data line by line: shows what would be posted.")
     .argument("[file]", "input file, or - for stdin", "-")
     .option("--config <file>", "config file whose redaction.extra patterns are used too")
+    .option("--explain", "print the kind and the rule (ours or the library's) of each finding, line by line")
     .action(async (file: string, opts) => {
       const { loadConfigFile } = await import("./config-file.js");
       const { runRedactCommand } = await import("./redact-command.js");
       const config = opts.config ? await loadConfigFile(opts.config) : undefined;
-      setCode(await runRedactCommand({ file, extra: config?.redaction.extra }, io));
+      setCode(await runRedactCommand({ file, extra: config?.redaction.extra, explain: !!opts.explain }, io));
     });
 
   return cli;

@@ -4,6 +4,8 @@ import { assetPath } from "../assets.js";
 import { systemClock } from "../clock.js";
 import type { GardenerConfig } from "../config/schema.js";
 import { analyze, type SourceResult } from "../pass/analyze.js";
+import { screenPass } from "../pass/screen.js";
+import { createRedactor } from "../safety/redact.js";
 import type { Worklog } from "../worklog/build.js";
 import { render } from "../templates/render.js";
 import { loadConfigFile } from "./config-file.js";
@@ -42,8 +44,10 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = systemClock
   const read = prepareSource({ config, window, logs: opts.logs, forSync: !!opts.repo, now, stdin: io.stdin });
   const source = await read();
   if (target) return syncRepo(target, opts, config, source, io, now);
-  const analysis = analyze(source, config, now);
-  await writeWorklog(analysis.worklog, opts.out);
+  const redactor = createRedactor(config.redaction.extra);
+  const analysis = analyze(source, config, now, undefined, redactor);
+  await screenPass(analysis, redactor);
+  await writeOutputs(analysis.worklog, opts.out);
   report(analysis.worklog, opts, io);
   return 0;
 }

@@ -90,7 +90,7 @@ export function nextState(
     aliases,
     templateId: cluster.templateId,
     // Redacted like everything posted; a redaction placeholder then acts as one more constant word.
-    template: redactor.redactText(cluster.template).slice(0, 2000),
+    template: redactor.redactTemplate(cluster.template).slice(0, 2000),
     service: cluster.service,
     logger: cluster.logger,
     function: cluster.function,

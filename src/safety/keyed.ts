@@ -29,7 +29,9 @@ export function keyedReplacement(
   if (key.certainty === "strong") {
     if (!worthRedacting(key.kind, value)) return undefined;
     // Prose like `refresh token: invalid_grant`: an unquoted `key: word` needs a value that looks secret.
-    if (loose && !STRICT_KINDS.has(key.kind) && !/\d/.test(value)) return undefined;
+    if (loose && !STRICT_KINDS.has(key.kind) && !/\d/.test(value) && !credentialLike(value, "qualified")) {
+      return undefined;
+    }
     return ctx.hide(key.kind, rule);
   }
   return credentialLike(value, key.certainty)
@@ -97,7 +99,8 @@ export function subKeyed(
   return last === 0 ? text : out + text.slice(last);
 }
 
-const KEY_PREFIX = "(?<![A-Za-z0-9_.\\-])(\\\\?[\"']?)";
+// A key starts a word: not inside a token, nor right after `=`, `/` or `+` (inside a base64 value).
+const KEY_PREFIX = "(?<![A-Za-z0-9_.\\-=/+])(\\\\?[\"']?)";
 // `=`, `:`, `=>`, `:=`, then maybe `[` (Go's http.Header), or only spaces before a quoted value (`password "x"`).
 const SEPARATOR = "([ \\t]*(?:=>|:=|[:=])[ \\t]*\\[?[ \\t]*|[ \\t]+(?=\\\\?[\"']))";
 const ANY_KEY = new RegExp(KEY_PREFIX + "([A-Za-z_$@][A-Za-z0-9_.\\-]{0,63})\\1" + SEPARATOR, "g");
@@ -112,6 +115,8 @@ export function keyedRule(): Rule {
         text,
         ANY_KEY,
         (m, value, span) => {
+          // A JSON object or array under a quoted key: its own members are looked at one by one.
+          if (m[1] !== "" && !span.quoted && /^[{[]/.test(value)) return undefined;
           const loose = m[1] === "" && !span.quoted && m[3].trim().startsWith(":");
           return keyedReplacement(classifyKey(m[2])!, value, ctx, "ours:keyed-secret", loose);
         },

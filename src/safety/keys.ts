@@ -75,6 +75,9 @@ const ORDINARY_QUALIFIERS = new Set(
   ).split(" "),
 );
 
+// Qualifiers that are still credentials of a provider: `discord_client_id`, `lob_publishable`, `message_bird`.
+const PROVIDER_WORDS = new Set(["id", "ids", "message", "pub", "publishable"]);
+
 /**
  * Providers whose name in a key marks its value as theirs (`adafruit_key`, `DISCORD_CLIENT_ID`, `okta=…`), as in
  * the keyword rules of gitleaks and detect-secrets.
@@ -111,9 +114,7 @@ function segmentsOf(key: string): string[] {
 function weakClass(segments: string[]): KeyClass | undefined {
   const provider = segments.some((s) => PROVIDERS.has(s)) || PROVIDER_IN_WORD.test(segments.join(""));
   // A provider's `client_id` is one of its credentials; its `user_id` or `trace_id` is not.
-  const ordinary = segments.filter(
-    (s) => ORDINARY_QUALIFIERS.has(s) && !(provider && (s === "id" || s === "ids")),
-  );
+  const ordinary = segments.filter((s) => ORDINARY_QUALIFIERS.has(s) && !(provider && PROVIDER_WORDS.has(s)));
   if (ordinary.length > 0) return undefined;
   const word = segments.find((s) => WEAK_SEGMENTS[s] !== undefined);
   if (provider) return { kind: word ? WEAK_SEGMENTS[word] : "credentials", certainty: "provider" };
@@ -160,6 +161,7 @@ const NOT_A_SECRET_VALUE =
 export function worthRedacting(kind: string, value: string): boolean {
   const v = value.trim();
   if (NOT_A_SECRET_VALUE.test(v)) return false;
+  if (v.length < 4 && !/[A-Za-z0-9]/.test(v)) return false; // `=`, `-`, `""`: a separator, not a value
   if ((kind === "session" || kind === "auth") && /^\d{1,6}$/.test(v)) return false;
   return true;
 }

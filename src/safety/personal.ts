@@ -38,9 +38,24 @@ const PHONE_NANP =
   /(?<![A-Za-z0-9_.+/-])(?:1[ .-])?(?:\([2-9]\d{2}\) ?\d{3}[ .-]|[2-9]\d{2}([.-])\d{3}\1)\d{4}(?![A-Za-z0-9_]|[.-]\d)/g;
 const PHONE_TRUNK = /(?<![A-Za-z0-9_.+/:-])0\d{1,4}([ -])\d{2,8}(?:\1\d{2,8}){0,3}(?![A-Za-z0-9_]|[.:-]\d)/g;
 
+// Issuer prefixes and lengths of card numbers (Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay,
+// Maestro): a long id that happens to pass Luhn (one in ten do) is rarely also a valid card number.
+const CARD_ISSUER =
+  /^(?:4\d{12}(?:\d{3}){0,2}|(?:5[1-5]\d{2}|222[1-9]|22[3-9]\d|2[3-6]\d{2}|27[01]\d|2720)\d{12}|3[47]\d{13}|3(?:0[0-5]|[68]\d)\d{11}|(?:6011|65\d{2}|64[4-9]\d|62\d{2}|35(?:2[89]|[3-8]\d))\d{12,15}|(?:5018|5020|5038|6304|6759|676[1-3])\d{8,15})$/;
+
+/** The name of the key whose value starts at `index`, as in `trace_id=…` or `"phone": "…"`, if any. */
+function keyBefore(text: string, index: number): string | undefined {
+  return /([A-Za-z][\w.-]{0,63})["']?\s*[:=]\s*["']?$/.exec(text.slice(Math.max(0, index - 80), index))?.[1];
+}
+
+// Keys whose number is an id or a count, never a card or a phone number.
+const NUMBER_ID_KEY =
+  /(?:^|[_.-])(?:ids?|no|num|number|seq|count|port|pid|uid|gid)$|[a-z]Ids?$|ID$|account|trace|span|snowflake/i;
+const PHONE_KEY = /phone|tel|mobile|cell|fax|msisdn|contact|sms/i;
+
 function cardNumberValid(candidate: string): boolean {
   const digits = candidate.replace(/[ -]/g, "");
-  if (digits.length < 13 || digits.length > 19) return false;
+  if (!CARD_ISSUER.test(digits)) return false;
   const separators = candidate.replace(/\d/g, "");
   if (separators !== "") {
     if (new Set(separators).size !== 1) return false;
@@ -54,6 +69,12 @@ function cardNumberValid(candidate: string): boolean {
 }
 
 const countDigits = (s: string): number => s.replace(/\D/g, "").length;
+
+/** False when the number is the value of a key that names an id or a count rather than a phone. */
+function phoneContext(text: string, index: number): boolean {
+  const key = keyBefore(text, index);
+  return !key || PHONE_KEY.test(key) || !NUMBER_ID_KEY.test(key);
+}
 
 export function emailRules(): Rule[] {
   return [
@@ -79,35 +100,49 @@ export function networkAndNumberRules(): Rule[] {
     {
       hint: /\d\.\d/,
       apply: (text, ctx) =>
-        sub(text, IPV4_CANDIDATE, (m) => (isIPv4(m[0]) ? ctx.hide("ipv4", "ours:ip-address") : undefined)),
+        // 0.0.0.0 (a bind address) identifies nobody.
+        sub(text, IPV4_CANDIDATE, (m) =>
+          isIPv4(m[0]) && m[0] !== "0.0.0.0" ? ctx.hide("ipv4", "ours:ip-address") : undefined,
+        ),
     },
     {
       hint: /\d{4}/,
       apply: (text, ctx) =>
-        sub(text, CARD_CANDIDATE, (m) =>
-          cardNumberValid(m[0]) ? ctx.hide("card-number", "ours:card-number") : undefined,
-        ),
+        sub(text, CARD_CANDIDATE, (m) => {
+          const key = keyBefore(text, m.index);
+          if (key && NUMBER_ID_KEY.test(key)) return undefined;
+          return cardNumberValid(m[0]) ? ctx.hide("card-number", "ours:card-number") : undefined;
+        }),
     },
     {
       hint: /\+[1-9]/,
       apply: (text, ctx) => {
         const intl = sub(text, PHONE_INTL, (m) => {
           const n = countDigits(m[0]);
-          return n >= 8 && n <= 15 ? ctx.hide("phone", "ours:phone") : undefined;
+          return n >= 8 && n <= 15 && phoneContext(text, m.index)
+            ? ctx.hide("phone", "ours:phone")
+            : undefined;
         });
-        return sub(intl, PHONE_E164, () => ctx.hide("phone", "ours:phone"));
+        return sub(intl, PHONE_E164, (m) =>
+          phoneContext(intl, m.index) ? ctx.hide("phone", "ours:phone") : undefined,
+        );
       },
     },
     {
       hint: /\d{3}[ .-]\d{4}/,
-      apply: (text, ctx) => sub(text, PHONE_NANP, () => ctx.hide("phone", "ours:phone")),
+      apply: (text, ctx) =>
+        sub(text, PHONE_NANP, (m) =>
+          phoneContext(text, m.index) ? ctx.hide("phone", "ours:phone") : undefined,
+        ),
     },
     {
       hint: /0\d{1,4}[ -]\d/,
       apply: (text, ctx) =>
         sub(text, PHONE_TRUNK, (m) => {
           const n = countDigits(m[0]);
-          return n >= 9 && n <= 12 && !m[0].startsWith("00") ? ctx.hide("phone", "ours:phone") : undefined;
+          return n >= 9 && n <= 12 && !m[0].startsWith("00") && phoneContext(text, m.index)
+            ? ctx.hide("phone", "ours:phone")
+            : undefined;
         }),
     },
   ];

@@ -100,7 +100,7 @@ const SHAPES: TokenShape[] = [
   { kind: "intra42-secret", source: "s-s4t2(?:ud|af)-[a-f0-9]{64}" },
   { kind: "linear-key", source: "lin_(?:api|oauth)_[A-Za-z0-9]{32,128}" },
   { kind: "maxmind-key", source: "[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk" },
-  { kind: "newrelic-key", source: "NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9\\-]{32}|NRJS-[a-f0-9]{19}" },
+  { kind: "newrelic-key", source: "NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_\\-]{32}|NRJS-[a-f0-9]{19}" },
   { kind: "notion-token", source: "ntn_\\d{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43}" },
   { kind: "octopus-key", source: "API-[A-Z0-9]{26}" },
   { kind: "openshift-token", source: "sha256~[A-Za-z0-9_\\-]{43}" },

@@ -1,7 +1,7 @@
 // Redaction of secrets and personal data in log text, before anything leaves the process.
 //
 // Rules run in a fixed order, most specific first: config extras, private keys, webhook URLs, credentials in
-// URLs and connection strings, command lines, auth headers and cookies, provider tokens, Kubernetes Secrets,
+// URLs and connection strings, provider tokens, command lines, auth headers and cookies, Kubernetes Secrets,
 // flags and `key=value` pairs whose key names a secret, XML, e-mail, prose, IP, card and phone numbers; last,
 // the literal secrets the library detector (library.ts) found in text about to be posted. Every regex is
 // linear-time: quantifiers are bounded, candidates start only at token boundaries, and nothing nests an
@@ -56,6 +56,8 @@ export interface Redactor {
    * whole (each of its lines becomes `[REDACTED:private-key]`). Use one per stream.
    */
   lineByLine(): (line: string) => string;
+  /** `lineByLine`, with what was found on each line. */
+  explainLineByLine(): (line: string) => { text: string; findings: Finding[] };
   /** `redactText`, with what was found, in reading order. */
   explain(text: string): { text: string; findings: Finding[] };
   /** Adds literal secrets to redact from now on; returns how many were new. */
@@ -76,11 +78,11 @@ function builtinRules(): Rule[] {
     privateKeyRule(),
     ...webhookRules(),
     ...connectionStringRules(),
-    ...commandLineRules(),
-    ...headerRules(),
     providerTokenRule(),
     telegramRule(),
     ...inContextRules(),
+    ...commandLineRules(),
+    ...headerRules(),
     kubernetesSecretRule(),
     flagRule(),
     keyedRule(),
@@ -128,12 +130,6 @@ function extraRule(extra: RedactionPattern): Rule {
 
 // A token of a template on its own: long, and random-looking (see values.ts).
 const TEMPLATE_TOKEN = /(?<![A-Za-z0-9+/=_.~-])[A-Za-z0-9+/=_.~-]{20,4096}(?![A-Za-z0-9+/=_.~-])/g;
-const templateTokenRule: Rule = {
-  apply: (text, ctx) =>
-    sub(text, TEMPLATE_TOKEN, (m) =>
-      looksRandom(m[0]) ? ctx.hide("random-token", "ours:template-token") : undefined,
-    ),
-};
 
 const MAX_DEPTH = 64;
 
@@ -168,6 +164,17 @@ export function createRedactor(extra: RedactionPattern[] = [], options: Redactor
     return ctx.size === 0 ? work : ctx.restore(work);
   };
 
+  // A random-looking token that every message of a pattern repeats is a hard-coded secret until shown
+  // otherwise: it is redacted from the template and, learned as a literal, from the samples too.
+  const templateTokenRule: Rule = {
+    apply: (text, ctx) =>
+      sub(text, TEMPLATE_TOKEN, (m) => {
+        if (!looksRandom(m[0])) return undefined;
+        learn([{ text: m[0], kind: "random-token", rule: "ours:template-token" }]);
+        return ctx.hide("random-token", "ours:template-token");
+      }),
+  };
+
   const redactTemplate = (template: string): string => {
     if (typeof template !== "string" || template === "") return template;
     const { work, ctx } = run(template, [templateTokenRule]);
@@ -177,7 +184,8 @@ export function createRedactor(extra: RedactionPattern[] = [], options: Redactor
   const explain = (text: string): { text: string; findings: Finding[] } => {
     if (text === "") return { text, findings: [] };
     const { work, ctx } = run(text);
-    return { text: ctx.size === 0 ? work : ctx.restore(work), findings: ctx.findings(work) };
+    if (ctx.size === 0) return { text: work, findings: [] };
+    return { text: ctx.restore(work), findings: ctx.findings(work) };
   };
 
   const redactUnder = (kind: string, value: unknown): unknown => {
@@ -223,20 +231,26 @@ export function createRedactor(extra: RedactionPattern[] = [], options: Redactor
 
   const redactValue = <T>(value: T): T => walk(value, 0, new WeakSet()) as T;
 
-  const lineByLine = (): ((line: string) => string) => {
+  const explainLineByLine = (): ((line: string) => { text: string; findings: Finding[] }) => {
     let inKey = false;
-    return (line: string): string => {
+    const keyBody: Finding = { kind: "private-key", rule: "ours:private-key" };
+    return (line) => {
       if (inKey) {
         PEM_END.lastIndex = 0;
         const end = PEM_END.exec(line);
-        if (!end) return "[REDACTED:private-key]";
+        if (!end) return { text: "[REDACTED:private-key]", findings: [keyBody] };
         inKey = false;
-        const rest = line.slice(end.index + end[0].length);
-        return "[REDACTED:private-key]" + redactText(rest);
+        const rest = explain(line.slice(end.index + end[0].length));
+        return { text: "[REDACTED:private-key]" + rest.text, findings: [keyBody, ...rest.findings] };
       }
       inKey = pemLeftOpen(line);
-      return redactText(line);
+      return explain(line);
     };
+  };
+
+  const lineByLine = (): ((line: string) => string) => {
+    const next = explainLineByLine();
+    return (line) => next(line).text;
   };
 
   const learn = (secrets: LearnedSecret[]): number => {
@@ -250,7 +264,7 @@ export function createRedactor(extra: RedactionPattern[] = [], options: Redactor
     return added;
   };
 
-  return { redactText, redactTemplate, redactValue, lineByLine, explain, learn };
+  return { redactText, redactTemplate, redactValue, lineByLine, explainLineByLine, explain, learn };
 }
 
 /** The redactor with the built-in rules only. */

@@ -37,8 +37,16 @@ const TOKEN_CHARS = /^[A-Za-z0-9+/=_.~-]+$/;
 const VERSION = /^v?\d+(?:\.\d+)+(?:[-+][A-Za-z0-9.-]+)?$/;
 const DOTTED_WORDS = /^[A-Za-z]+(?:[._-][A-Za-z]+)*$/;
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w))+$/;
-// A path: starts with a slash or has a lowercase word of three letters or more between two slashes.
-const PATH_LIKE = /^\.{0,2}\/|\/[a-z]{3,}\//;
+// A path: `/a/b`, `./a/b`, or a lowercase word of three letters or more between two slashes; base64 text (with
+// `+` or `=`) is not one.
+const PATH_LIKE = /^\.{0,2}\/[\w.-]+\/[\w.-]|\/[a-z]{3,}\//;
+const isPath = (v: string): boolean => v.includes("/") && !/[+=]/.test(v) && PATH_LIKE.test(v);
+
+/** Share of vowels among letters: about 0.4 in English words, about 0.2 in random letters. */
+function vowelShare(s: string): number {
+  const letters = s.replace(/[^A-Za-z]/g, "");
+  return letters.length === 0 ? 0 : letters.replace(/[^aeiouAEIOU]/g, "").length / letters.length;
+}
 
 /**
  * Random-looking text: long, with many switches between lower case, upper case and digits. Class names
@@ -57,17 +65,26 @@ export function looksRandom(s: string): boolean {
 export type Certainty = "provider" | "qualified" | "bare";
 
 const MIN_LENGTH: Record<Certainty, number> = { provider: 10, qualified: 12, bare: 16 };
+// Shannon entropy a value needs, per certainty (random base62 of 16 characters has about 3.8 bits a character).
+const MIN_ENTROPY: Record<Certainty, number> = { provider: 2.5, qualified: 3, bare: 3.5 };
 
 /** Whether `value` looks like a credential at a position of the given certainty. */
 export function credentialLike(value: string, certainty: Certainty): boolean {
-  const v = value;
+  // A provider's secret may be a pair (`<id>:<secret>`, as Sidekiq's gem credentials).
+  const v = certainty === "provider" ? value.replace(/^([A-Za-z0-9]+):(?=[A-Za-z0-9])/, "$1") : value;
   if (v.length < MIN_LENGTH[certainty] || v.length > 4096 || !TOKEN_CHARS.test(v)) return false;
-  if (VERSION.test(v) || DURATION.test(v) || (v.includes("/") && PATH_LIKE.test(v))) return false;
+  if (VERSION.test(v) || DURATION.test(v) || isPath(v)) return false;
   if (/^\d+$/.test(v)) return certainty === "provider" && v.length >= 12;
   if (UUID.test(v) || HEX.test(v)) return certainty !== "bare" && shannon(v) >= 2.5;
-  if (DOTTED_WORDS.test(v)) return looksRandom(v) || (certainty !== "bare" && shannon(v) >= 4);
+  if (DOTTED_WORDS.test(v)) {
+    // Letters only: a word, a dotted name, or random letters (mixed case switching often).
+    if (looksRandom(v)) return true;
+    if (certainty === "bare") return false;
+    if (/^[A-Za-z]{12,}$/.test(v) && vowelShare(v) < 0.25 && shannon(v) >= 3) return true;
+    return certainty === "provider" && /[a-z]/.test(v) && /[A-Z]/.test(v) && switchRate(v) >= 0.3;
+  }
   if (certainty === "bare") return looksRandom(v);
-  return shannon(v) >= 3;
+  return shannon(v) >= MIN_ENTROPY[certainty];
 }
 
 const OPENERS: Record<string, string> = { ")": "(", "]": "[", "}": "{", ">": "<" };

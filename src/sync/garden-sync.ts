@@ -5,7 +5,8 @@ import { applyPlan, type ApplyResult } from "../github/apply.js";
 import { closeAsDuplicate, getIssues, listLabelledIssues, scanForMarkedIssues } from "../github/issues.js";
 import type { FingerprintIndex } from "../issue-body/dashboard-state.js";
 import { analyze, type SourceResult } from "../pass/analyze.js";
-import { duplicatesOf, inventory, type ExistingIssue, type Inventory } from "../plan/existing.js";
+import { screenPass } from "../pass/screen.js";
+import { inventory } from "../plan/existing.js";
 import { computePlan, type Plan } from "../plan/plan.js";
 import { createRedactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
@@ -134,24 +135,14 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
   return lock(`${opts.owner}/${opts.repo}`.toLowerCase(), async () => {
     const repo = { owner: opts.owner, repo: opts.repo };
     const redactor = createRedactor(opts.config.redaction.extra);
-    const planFor = (known: Inventory) => {
-      const analysis = analyze(opts.source, opts.config, opts.now, seedState(known), redactor);
-      const window = {
-        from:
-          opts.source.timeRange.from ??
-          analysis.clusters.reduce((m, c) => (c.firstSeen < m ? c.firstSeen : m), opts.now),
-        to: opts.source.timeRange.to ?? opts.now,
-      };
-      const plan = computePlan({
-        clusters: analysis.clusters,
-        existing: known,
-        config: opts.config,
-        now: opts.now,
-        window,
-        redactor,
-        refresh: new Set(opts.refresh ?? []),
-      });
-      return { analysis, plan };
+    const known = inventory(issues);
+    const analysis = analyze(opts.source, opts.config, opts.now, seedState(known), redactor);
+    await screenPass(analysis, redactor); // the library detector, on what this pass may post
+    const window = {
+      from:
+        opts.source.timeRange.from ??
+        analysis.clusters.reduce((m, c) => (c.firstSeen < m ? c.firstSeen : m), opts.now),
+      to: opts.source.timeRange.to ?? opts.now,
     };
 
     let read = await readIssues(opts, repo, false);

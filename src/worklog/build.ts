@@ -75,7 +75,7 @@ export function sampleView(entry: LogEntry, redactor: Redactor): Record<string, 
 export function worklogCluster(cluster: TriagedCluster, redactor: Redactor): WorklogCluster {
   return {
     fingerprint: cluster.fingerprint,
-    template: redactor.redactText(cluster.template),
+    template: redactor.redactTemplate(cluster.template),
     count: cluster.count,
     priority: cluster.triage.priority,
     category: cluster.triage.category,
@@ -122,7 +122,11 @@ export function buildWorklog(input: PassInput, clusters: TriagedCluster[], redac
       complete: input.complete,
       atLeast: input.atLeast,
     },
-    malformed: { count: input.malformed.length, examples: input.malformed.slice(0, MAX_MALFORMED_EXAMPLES) },
+    // A malformed record's place and reason may quote the record: redacted like the rest.
+    malformed: {
+      count: input.malformed.length,
+      examples: redactor.redactValue(input.malformed.slice(0, MAX_MALFORMED_EXAMPLES)),
+    },
     summary: { clusters: items.length, byPriority },
     clusters: items,
     recommendations: {

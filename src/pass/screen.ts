@@ -1,0 +1,30 @@
+// The library half of the posting gate for one pass: everything of the pass that may be posted — templates
+// (titles, bodies), service, logger, function and file names, the sample entries, the worklog — is screened
+// once by the library detector after our rules; what it finds is redacted from then on, the worklog included.
+
+import type { Cluster } from "../cluster/aggregate.js";
+import { screenForPosting, type ScreenReport } from "../safety/library.js";
+import type { Redactor } from "../safety/redact.js";
+import { sampleView, type Worklog } from "../worklog/build.js";
+
+function* postedTexts(clusters: Cluster[], worklog: Worklog, redactor: Redactor): Generator<string> {
+  for (const c of clusters) {
+    yield redactor.redactTemplate(c.template);
+    for (const name of [c.service, c.logger, c.function, ...c.locations]) if (name) yield name;
+    for (const sample of c.samples) yield JSON.stringify(sampleView(sample, redactor), null, 2);
+  }
+  yield JSON.stringify(worklog);
+}
+
+/**
+ * Screens the pass's postable text, then redacts `analysis.worklog` again (it was built before) with what the
+ * library found and the constant tokens the templates gave away.
+ */
+export async function screenPass(
+  analysis: { clusters: Cluster[]; worklog: Worklog },
+  redactor: Redactor,
+): Promise<ScreenReport> {
+  const report = await screenForPosting(redactor, postedTexts(analysis.clusters, analysis.worklog, redactor));
+  analysis.worklog = redactor.redactValue(analysis.worklog);
+  return report;
+}
