@@ -7,8 +7,21 @@ import { screenForPosting, type ScreenReport } from "../safety/library.js";
 import type { Redactor } from "../safety/redact.js";
 import { sampleView, type Worklog } from "../worklog/build.js";
 
+/**
+ * Teaches the redactor the secrets our rules found in a cluster's sample messages: masking may have cut a
+ * constant secret from the words that identified it (`mongodb://u:p#?@host` → `mongodb://u:p#?<*>`), and the
+ * template, which keeps the constant parts of those messages, must not show it.
+ */
+function learnFromSamples(cluster: Cluster, redactor: Redactor): void {
+  for (const sample of cluster.samples) {
+    const found = redactor.explain(sample.message).findings;
+    redactor.learn(found.flatMap((f) => (f.text ? [{ text: f.text, kind: f.kind, rule: f.rule }] : [])));
+  }
+}
+
 function* postedTexts(clusters: Cluster[], worklog: Worklog, redactor: Redactor): Generator<string> {
   for (const c of clusters) {
+    learnFromSamples(c, redactor);
     yield redactor.redactTemplate(c.template);
     for (const name of [c.service, c.logger, c.function, ...c.locations]) if (name) yield name;
     for (const sample of c.samples) yield JSON.stringify(sampleView(sample, redactor), null, 2);

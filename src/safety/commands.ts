@@ -46,7 +46,7 @@ export function connectionStringRules(): Rule[] {
         ),
     },
     {
-      hint: /:[^\s@]{1,256}@/,
+      hint: /@/,
       apply: (text, ctx) =>
         sub(text, BARE_USERINFO, (m) =>
           NOT_A_USER.test(m[1]) || isReference(m[2]) || /^\d{1,5}$/.test(m[2])
@@ -118,22 +118,27 @@ function commandValue(form: CommandForm, raw: string, ctx: Context): string | un
   return `${quote}${user}${value[sep]}${hide("")}${quote}`;
 }
 
-export function commandLineRules(): Rule[] {
-  return COMMAND_FORMS.map((form) => ({
-    hint: form.command,
-    apply: (text: string, ctx: Context) => {
-      const at = form.command.exec(text);
-      if (!at) return text;
-      const head = text.slice(0, at.index + at[0].length);
-      const tail = sub(text.slice(head.length), form.flag, (m) => {
-        if (form.pair) {
-          return isReference(m[2]) ? undefined : `${m[1]}/${ctx.hide("password", "ours:command-line")}`;
-        }
-        const raw = m[1];
-        const replacement = commandValue(form, raw, ctx);
-        return replacement === undefined ? undefined : m[0].slice(0, m[0].length - raw.length) + replacement;
-      });
-      return head + tail;
-    },
-  }));
+// Any of the commands above: most texts have none, and skip every form at once.
+const ANY_COMMAND = new RegExp(COMMAND_FORMS.map((f) => f.command.source).join("|"));
+
+function applyForm(form: CommandForm, text: string, ctx: Context): string {
+  const at = form.command.exec(text);
+  if (!at) return text;
+  const head = text.slice(0, at.index + at[0].length);
+  const tail = sub(text.slice(head.length), form.flag, (m) => {
+    if (form.pair) {
+      return isReference(m[2]) ? undefined : `${m[1]}/${ctx.hide("password", "ours:command-line")}`;
+    }
+    const raw = m[1];
+    const replacement = commandValue(form, raw, ctx);
+    return replacement === undefined ? undefined : m[0].slice(0, m[0].length - raw.length) + replacement;
+  });
+  return head + tail;
+}
+
+export function commandLineRule(): Rule {
+  return {
+    hint: ANY_COMMAND,
+    apply: (text, ctx) => COMMAND_FORMS.reduce((t, form) => applyForm(form, t, ctx), text),
+  };
 }

@@ -9,6 +9,8 @@ export interface Finding {
   kind: string;
   /** `ours:<rule>`, `config:<name>` (a `redaction.extra` pattern) or `library:<secretlint rule id>`. */
   rule: string;
+  /** The text that was redacted, when it could be told apart from its neighbour's. */
+  text?: string;
 }
 
 export const OPEN = "\uE000";
@@ -53,15 +55,31 @@ export class Context {
     );
   }
 
-  /** The findings left in `text` (placeholders of this context), in reading order. */
-  findings(text: string): Finding[] {
+  /**
+   * The findings left in `work` (placeholders of this context), in reading order. With `original` (the text
+   * `work` was made from), each finding also gets the text it replaced: the text between the literal pieces
+   * of `work` around its placeholder, found in `original` from left to right.
+   */
+  findings(work: string, original?: string): Finding[] {
     const out: Finding[] = [];
-    for (const m of text.matchAll(PLACEHOLDER_RE)) {
+    const places = [...work.matchAll(PLACEHOLDER_RE)];
+    let at = 0; // in `original`, where the current placeholder's text starts
+    let last = 0; // in `work`, the end of the previous placeholder
+    places.forEach((m, n) => {
+      const before = work.slice(last, m.index);
+      const found = original?.indexOf(before, at) ?? -1;
+      if (found >= 0) at = found + before.length;
+      last = m.index + m[0].length;
+      const after = work.slice(last, places[n + 1]?.index ?? work.length);
+      const end = original !== undefined && after !== "" ? original.indexOf(after, at + 1) : -1;
+      const replaced = found >= 0 && end > at ? original!.slice(at, end) : undefined;
+      if (replaced !== undefined) at = end;
       const i = this.indexOf(m[1]);
       const rule = this.rules[i];
-      if (!rule) continue;
-      out.push({ kind: this.labels[i].slice("[REDACTED:".length, -1), rule });
-    }
+      if (!rule) return;
+      const kind = this.labels[i].slice("[REDACTED:".length, -1);
+      out.push(replaced === undefined ? { kind, rule } : { kind, rule, text: replaced });
+    });
     return out;
   }
 }

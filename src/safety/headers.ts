@@ -2,7 +2,7 @@
 // `Bearer …` and `Basic …` credentials anywhere, and JWTs.
 
 import { type Context, onlyHidden, sub, type Rule } from "./engine.js";
-import { subKeyed } from "./keyed.js";
+import { type KeyMatch, subKeyed } from "./keyed.js";
 import { worthRedacting } from "./keys.js";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ function subHeader(
   text: string,
   keyRe: RegExp,
   valueRe: RegExp,
-  fn: (key: RegExpExecArray, value: string) => string | undefined,
+  fn: (key: KeyMatch, value: string) => string | undefined,
 ): string {
   return subKeyed(
     text,
@@ -154,14 +154,14 @@ export function headerRules(): Rule[] {
       hint: /authorization|api-key|auth-token/i,
       apply: (text, ctx) =>
         subHeader(text, AUTH_KEY, AUTH_VALUE, (key, value) =>
-          authValue(value, ctx, /authorization/i.test(key[2]) ? "authorization" : "api-key"),
+          authValue(value, ctx, /authorization/i.test(key.key) ? "authorization" : "api-key"),
         ),
     },
     {
       hint: /cookie/i,
       apply: (text, ctx) =>
         subHeader(text, COOKIE_KEY, COOKIE_VALUE, (key, value) => {
-          const replaced = cookieValue(value, key[2].toLowerCase() === "set-cookie", ctx);
+          const replaced = cookieValue(value, key.key.toLowerCase() === "set-cookie", ctx);
           return replaced === value ? undefined : replaced;
         }),
     },

@@ -67,62 +67,145 @@ export function valueSpan(text: string, at: number, keyStart: number): Span | un
   return end > start ? { start, end, quoted: false } : undefined;
 }
 
+/** A key found before its value. */
+export interface KeyMatch {
+  /** Where the key (or its opening quote) starts, and where its value starts. */
+  index: number;
+  end: number;
+  quote: string;
+  key: string;
+  /** The separator's first non-space character: `:` or `=`. */
+  separator: string;
+  /** Where to look for the next key when this one is declined. */
+  next: number;
+}
+
+/** Finds the next key from a position: a regex whose groups are [1] opening quote, [2] key, [3] separator. */
+export type KeyFinder = RegExp | ((text: string, from: number) => KeyMatch | null);
+
+function finderOf(find: KeyFinder): (text: string, from: number) => KeyMatch | null {
+  if (typeof find === "function") return find;
+  return (text, from) => {
+    find.lastIndex = from;
+    const m = find.exec(text);
+    if (!m) return null;
+    const end = m.index + m[0].length;
+    return {
+      index: m.index,
+      end,
+      quote: m[1],
+      key: m[2],
+      separator: m[3].trim()[0] ?? "",
+      next: m.index + 1,
+    };
+  };
+}
+
 /**
  * Finds `key<sep>value` pairs in two steps, the key first, then the value right after it, so a key that is
  * not wanted costs only its own length and a long value after it is never scanned again and again. `fn`
  * returns the replacement of the value (quotes and key are kept), or undefined to leave the pair alone.
- * The key regex's groups: [1] opening quote, [2] key, [3] separator.
  */
 export function subKeyed(
   text: string,
-  keyRe: RegExp,
-  fn: (key: RegExpExecArray, value: string, span: Span) => string | undefined,
-  wanted: (key: RegExpExecArray) => boolean,
+  find: KeyFinder,
+  fn: (key: KeyMatch, value: string, span: Span) => string | undefined,
+  wanted: (key: KeyMatch) => boolean,
   spanAt: (at: number, keyStart: number) => Span | undefined = (at, keyStart) =>
     valueSpan(text, at, keyStart),
 ): string {
-  keyRe.lastIndex = 0;
+  const next = finderOf(find);
   let out = "";
   let last = 0;
-  let m: RegExpExecArray | null;
-  while ((m = keyRe.exec(text)) !== null) {
-    const span = wanted(m) ? spanAt(m.index + m[0].length, m.index + m[1].length) : undefined;
+  let from = 0;
+  let m: KeyMatch | null;
+  while ((m = next(text, from)) !== null) {
+    const span = wanted(m) ? spanAt(m.end, m.index + m.quote.length) : undefined;
     const replacement = span ? fn(m, text.slice(span.start, span.end), span) : undefined;
     if (!span || replacement === undefined) {
-      keyRe.lastIndex = m.index + 1;
+      from = m.next;
       continue;
     }
     out += text.slice(last, span.start) + replacement;
     last = span.end;
-    keyRe.lastIndex = last;
+    from = last;
   }
   return last === 0 ? text : out + text.slice(last);
 }
 
+const isKeyChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+const isKeyStart = (c: number): boolean =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 64;
 // A key starts a word: not inside a token, nor right after `=`, `/` or `+` (inside a base64 value).
-const KEY_PREFIX = "(?<![A-Za-z0-9_.\\-=/+])(\\\\?[\"']?)";
-// `=`, `:`, `=>`, `:=`, then maybe `[` (Go's http.Header), or only spaces before a quoted value (`password "x"`).
-const SEPARATOR = "([ \\t]*(?:=>|:=|[:=])[ \\t]*\\[?[ \\t]*|[ \\t]+(?=\\\\?[\"']))";
-const ANY_KEY = new RegExp(KEY_PREFIX + "([A-Za-z_$@][A-Za-z0-9_.\\-]{0,63})\\1" + SEPARATOR, "g");
+const blocksKey = (c: number): boolean => isKeyChar(c) || c === 61 || c === 47 || c === 43;
+const SEPARATOR_CHAR = /[:=]/g;
+
+/**
+ * The next `key<sep>` from `from`: found from its separator (`=`, `:`, `=>`, `:=`, then maybe `[` as in Go's
+ * http.Header) back to its key, so a text costs one pass over its `:` and `=` rather than a regex at every
+ * character. The key: up to 64 of `[A-Za-z0-9_.-]` (the first a letter, `_`, `$` or `@`), maybe in quotes
+ * (`"key"`, `'key'`, `\"key\"`).
+ */
+function nextKey(text: string, from: number): KeyMatch | null {
+  SEPARATOR_CHAR.lastIndex = from;
+  let s: RegExpExecArray | null;
+  while ((s = SEPARATOR_CHAR.exec(text)) !== null) {
+    const i = s.index;
+    // The second character of `:=`, `==` belongs to the separator one before it.
+    if (text[i] === "=" && i > from && (text[i - 1] === ":" || text[i - 1] === "=")) continue;
+    let j = i - 1;
+    while (j >= from && (text[j] === " " || text[j] === "\t")) j--;
+    let quote = "";
+    if (j >= from && (text[j] === '"' || text[j] === "'"))
+      quote = text[j - 1] === "\\" ? `\\${text[j]}` : text[j];
+    const keyEnd = j + 1 - quote.length;
+    let k = keyEnd - 1;
+    while (k >= from && keyEnd - k <= 64 && isKeyChar(text.charCodeAt(k))) k--;
+    if (k >= from && keyEnd - k <= 64 && (text[k] === "$" || text[k] === "@")) k--;
+    const keyStart = k + 1;
+    if (keyStart >= keyEnd || !isKeyStart(text.charCodeAt(keyStart))) continue;
+    if (k >= 0 && isKeyChar(text.charCodeAt(k))) continue; // longer than 64 characters
+    const open = quote !== "" && text.slice(keyStart - quote.length, keyStart) === quote ? quote : "";
+    if (quote !== "" && open === "") continue; // `key"=`: a quote between key and separator
+    const start = keyStart - open.length;
+    if (start > 0 && blocksKey(text.charCodeAt(start - 1))) continue;
+    let end = i + (text[i + 1] === (text[i] === ":" ? "=" : ">") ? 2 : 1);
+    while (text[end] === " " || text[end] === "\t") end++;
+    if (text[end] === "[") end++;
+    while (text[end] === " " || text[end] === "\t") end++;
+    return {
+      index: start,
+      end,
+      quote: open,
+      key: text.slice(keyStart, keyEnd),
+      separator: text[i],
+      next: i + 1,
+    };
+  }
+  return null;
+}
+
+// Only spaces between a secret word and its quoted value: `password "x"`, `private_key 'x';`.
+const SPACED_KEY =
+  /(?<![A-Za-z0-9_.\-=/+])()(passw(?:or)?d|passwd|passphrase|pwd|secret|token|api[_-]?key|private[_-]?key|credentials?)([ \t]+)(?=\\?["'])/gi;
 // Authorization and cookies have their own rules.
 const OWN_RULE_KEYS = /^(?:(?:proxy-)?authorization|set-cookie|cookie)$/i;
 
-export function keyedRule(): Rule {
-  return {
-    hint: /[:=]|\s["']/,
-    apply: (text, ctx) =>
-      subKeyed(
-        text,
-        ANY_KEY,
-        (m, value, span) => {
-          // A JSON object or array under a quoted key: its own members are looked at one by one.
-          if (m[1] !== "" && !span.quoted && /^[{[]/.test(value)) return undefined;
-          const loose = m[1] === "" && !span.quoted && m[3].trim().startsWith(":");
-          return keyedReplacement(classifyKey(m[2])!, value, ctx, "ours:keyed-secret", loose);
-        },
-        (m) => !OWN_RULE_KEYS.test(m[2]) && classifyKey(m[2]) !== undefined,
-      ),
-  };
+export function keyedRule(): Rule[] {
+  const wanted = (m: KeyMatch) => classifyKey(m.key) !== undefined && !OWN_RULE_KEYS.test(m.key);
+  const replace =
+    (ctx: Context) =>
+    (m: KeyMatch, value: string, span: Span): string | undefined => {
+      // A JSON object or array under a quoted key: its own members are looked at one by one.
+      if (m.quote !== "" && !span.quoted && /^[{[]/.test(value)) return undefined;
+      const loose = m.quote === "" && !span.quoted && m.separator === ":";
+      return keyedReplacement(classifyKey(m.key)!, value, ctx, "ours:keyed-secret", loose);
+    };
+  return [
+    { hint: /[:=]/, apply: (text, ctx) => subKeyed(text, nextKey, replace(ctx), wanted) },
+    { hint: /\w[ \t]+\\?["']/, apply: (text, ctx) => subKeyed(text, SPACED_KEY, replace(ctx), wanted) },
+  ];
 }
 
 // Command-line flags: `--password x`, `--db-password=x`, `-password x`, `-Ddb.password=x`.
@@ -137,10 +220,10 @@ export function flagRule(): Rule {
         FLAG,
         (m, value) => {
           // A flag followed by another flag has no value of its own.
-          if (m[3] !== "=" && value.startsWith("-")) return undefined;
-          return keyedReplacement(classifyKey(m[2])!, value, ctx, "ours:flag-secret");
+          if (m.separator !== "=" && value.startsWith("-")) return undefined;
+          return keyedReplacement(classifyKey(m.key)!, value, ctx, "ours:flag-secret");
         },
-        (m) => classifyKey(m[2]) !== undefined,
+        (m) => classifyKey(m.key) !== undefined,
       ),
   };
 }

@@ -4,7 +4,7 @@
 
 import { type Context, L, R, sub, type Rule } from "./engine.js";
 
-interface TokenShape {
+export interface TokenShape {
   kind: string;
   /** Regex source, matched between token boundaries. */
   source: string;
@@ -18,7 +18,7 @@ const base64Text = (s: string): string =>
   Buffer.from(s.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("latin1");
 
 // Order matters where two shapes share a prefix: the more specific one first.
-const SHAPES: TokenShape[] = [
+export const SHAPES: readonly TokenShape[] = [
   { kind: "github-token", source: "gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255}" },
   {
     kind: "gitlab-token",
@@ -157,17 +157,24 @@ const SHAPES_RE = new RegExp(
 const SHAPES_HINT =
   /gh[pousr]_|github_pat_|gl[a-z]{1,5}-|GR134|xox|xapp-|_live_|_test_|_prod_|whsec_|SG\.|xkeysib|SK|AC|npm_|sk-|pplx-|AIza|ya29\.|1\/\/0|GOCSPX-|A[A-Z0-9]{2}[A-Z]|LTAI|hf_|api_org_|shp|do[opr]_|pypi-|rubygems_|dckr_|key-|-us\d|AGE-|A3-|ops_|p8e-|AKC|cmVmd|ATATT|ATCTT|_[a-z0-9]{5,30}\.|Q~|4b1d|CLOJARS|v1\.0-|dapi|dp\.|duffel_|dt0c01|EZ[AT]K|EAA|sq0|FLW|fo1_|fm[12]|fio-u-|eyJrIjoi|glc_|glsa_|[ps]at\.|atlasv1|HRKU|ico-|s-s4t2|lin_|_mmk|NR[AIJ][KIS]-|ntn_|secret_|API-|sha256~|access-|pscale_|PMAK-|pnu_|pul-|rdme_|tk-us-|sntry|sm_|shippo_|sgp_|tfp_|hv[sbr]\.|s\.|t1\.|AQVN|k\.eyJ|[MNO][A-Za-z0-9_-]{23}|A{22}|ZXlK/;
 
+// Every shape is at least 20 characters of these: the shapes are looked for only inside such runs.
+const LONG_RUN = /[A-Za-z0-9_.~+/=%-]{20,}/g;
+
+/** The shapes in one run. */
+function shapesInRun(run: string, ctx: Context): string {
+  return sub(run, SHAPES_RE, (m) => {
+    const groups = m.groups ?? {};
+    const shape = SHAPES.find((_s, n) => groups[`s${n}`] !== undefined);
+    if (!shape || (shape.valid && !shape.valid(m[0]))) return undefined;
+    return ctx.hide(shape.kind, "ours:provider-token");
+  });
+}
+
 export function providerTokenRule(): Rule {
+  const inRun = shapesInRun;
   return {
     hint: SHAPES_HINT,
-    apply: (text, ctx) =>
-      sub(text, SHAPES_RE, (m) => {
-        const groups = m.groups ?? {};
-        const i = SHAPES.findIndex((_s, n) => groups[`s${n}`] !== undefined);
-        const shape = SHAPES[i];
-        if (!shape || (shape.valid && !shape.valid(m[0]))) return undefined;
-        return ctx.hide(shape.kind, "ours:provider-token");
-      }),
+    apply: (text, ctx) => text.replace(LONG_RUN, (run) => (SHAPES_HINT.test(run) ? inRun(run, ctx) : run)),
   };
 }
 

@@ -7,7 +7,7 @@
 // linear-time: quantifiers are bounded, candidates start only at token boundaries, and nothing nests an
 // unbounded repetition inside another. Each finding keeps the rule that made it (`explain`).
 
-import { connectionStringRules, commandLineRules } from "./commands.js";
+import { commandLineRule, connectionStringRules } from "./commands.js";
 import { CLOSE, Context, type Finding, OPEN, sub, type Rule } from "./engine.js";
 import { PEM_END, headerRules, authValue, pemLeftOpen, privateKeyRule } from "./headers.js";
 import { flagRule, keyedRule, kubernetesSecretRule, proseRules, xmlRule } from "./keyed.js";
@@ -58,7 +58,7 @@ export interface Redactor {
   lineByLine(): (line: string) => string;
   /** `lineByLine`, with what was found on each line. */
   explainLineByLine(): (line: string) => { text: string; findings: Finding[] };
-  /** `redactText`, with what was found, in reading order. */
+  /** `redactText`, with what was found (and, where it can be told, the text it replaced), in reading order. */
   explain(text: string): { text: string; findings: Finding[] };
   /** Adds literal secrets to redact from now on; returns how many were new. */
   learn(secrets: LearnedSecret[]): number;
@@ -81,11 +81,11 @@ function builtinRules(): Rule[] {
     providerTokenRule(),
     telegramRule(),
     ...inContextRules(),
-    ...commandLineRules(),
+    commandLineRule(),
     ...headerRules(),
     kubernetesSecretRule(),
     flagRule(),
-    keyedRule(),
+    ...keyedRule(),
     xmlRule(),
     ...emailRules(),
     ...proseRules(),
@@ -145,17 +145,20 @@ export function createRedactor(extra: RedactionPattern[] = [], options: Redactor
     },
   };
 
-  const run = (text: string, extraRules: Rule[] = []): { work: string; ctx: Context } => {
+  const run = (text: string, extraRules: Rule[] = []): { input: string; work: string; ctx: Context } => {
     const ctx = new Context();
     // A placeholder is made of private-use characters; ones already in the input cannot be forged into it.
-    let work = text.includes(OPEN) || text.includes(CLOSE) ? text.replace(/[\uE000\uE001]/g, "\uFFFD") : text;
+    const input =
+      text.includes(OPEN) || text.includes(CLOSE) ? text.replace(/[\uE000\uE001]/g, "\uFFFD") : text;
     // Text redacted before stays as it is (redaction is idempotent): its labels are not secrets to find.
-    if (work.includes("[REDACTED")) work = work.replace(ALREADY_REDACTED, (label) => ctx.hideLabel(label));
+    let work = input.includes("[REDACTED")
+      ? input.replace(ALREADY_REDACTED, (label) => ctx.hideLabel(label))
+      : input;
     for (const rule of [...rules, ...extraRules, learnedRule]) {
       if (rule.hint && !rule.hint.test(work)) continue;
       work = rule.apply(work, ctx);
     }
-    return { work, ctx };
+    return { input, work, ctx };
   };
 
   const redactText = (text: string): string => {
@@ -183,9 +186,9 @@ export function createRedactor(extra: RedactionPattern[] = [], options: Redactor
 
   const explain = (text: string): { text: string; findings: Finding[] } => {
     if (text === "") return { text, findings: [] };
-    const { work, ctx } = run(text);
+    const { input, work, ctx } = run(text);
     if (ctx.size === 0) return { text: work, findings: [] };
-    return { text: ctx.restore(work), findings: ctx.findings(work) };
+    return { text: ctx.restore(work), findings: ctx.findings(work, input) };
   };
 
   const redactUnder = (kind: string, value: unknown): unknown => {
