@@ -135,13 +135,23 @@ const MAX_DEPTH = 64;
 
 export function createRedactor(extra: RedactionPattern[] = [], options: RedactorOptions = {}): Redactor {
   const rules = [...extra.map(extraRule), ...(options.builtin === false ? [] : builtinRules())];
-  const learned: LearnedSecret[] = [];
+  const learned = new Map<string, LearnedSecret>();
+  // All learned literals in one regex, longest first, rebuilt when one is added.
+  let learnedRe: RegExp | undefined;
   const learnedRule: Rule = {
     apply: (text, ctx) => {
-      let work = text;
-      for (const s of learned)
-        if (work.includes(s.text)) work = work.split(s.text).join(ctx.hide(s.kind, s.rule));
-      return work;
+      if (learned.size === 0) return text;
+      learnedRe ??= new RegExp(
+        [...learned.keys()]
+          .sort((a, b) => b.length - a.length)
+          .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+          .join("|"),
+        "g",
+      );
+      return text.replace(learnedRe, (found) => {
+        const secret = learned.get(found)!;
+        return ctx.hide(secret.kind, secret.rule);
+      });
     },
   };
 
@@ -258,12 +268,13 @@ export function createRedactor(extra: RedactionPattern[] = [], options: Redactor
 
   const learn = (secrets: LearnedSecret[]): number => {
     let added = 0;
-    for (const s of secrets) {
-      if (s.text.length < 6 || learned.some((l) => l.text === s.text)) continue;
-      learned.push(s);
+    for (const secret of secrets) {
+      // Short literals would hit ordinary words.
+      if (secret.text.length < 6 || learned.has(secret.text)) continue;
+      learned.set(secret.text, secret);
       added++;
     }
-    learned.sort((a, b) => b.text.length - a.text.length);
+    if (added > 0) learnedRe = undefined;
     return added;
   };
 

@@ -35,17 +35,22 @@ const roomy = () =>
 
 describe("secrets never reach GitHub", () => {
   it("no secret of the catalogue is in what a pass writes, each line shown as its issue's sample", async () => {
+    // One line of each kind, and every line with a URL or user@host (masking cuts those apart in templates);
+    // the whole catalogue goes through the same gate in src/safety/redaction-catalogue.test.ts.
+    const lines = POSITIVES.filter(
+      (p, i) => POSITIVES.findIndex((q) => q.kind === p.kind) === i || /:\/\/|@/.test(p.line),
+    );
     // One pattern per line (a logger of its own), so that every line is the sample of its issue.
-    const logs = POSITIVES.map((p, i) =>
+    const logs = lines.map((p, i) =>
       entry(p.line, new Date(Date.parse("2026-11-23T04:00:00Z") + i * 1000).toISOString(), "ERROR", {
         logger: `app.module${i}`,
       }),
     );
     const result = await h.pass(logs, "2026-11-23T10:00:00Z", roomy());
     expect(result.applied?.failures).toEqual([]);
-    expect(h.issues().length).toBeGreaterThan(POSITIVES.length / 2);
+    expect(h.issues()).toHaveLength(lines.length);
     const out = written().join("\n");
-    const leaked = POSITIVES.filter((p) => out.includes(p.secret)).map((p) => `${p.rules[0]}: ${p.line}`);
+    const leaked = lines.filter((p) => out.includes(p.secret)).map((p) => `${p.rules[0]}: ${p.line}`);
     expect(leaked).toEqual([]);
     expect(out).toContain("[REDACTED:github-token]");
   });
