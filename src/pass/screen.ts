@@ -19,11 +19,13 @@ function learnFromSamples(cluster: Cluster, redactor: Redactor): void {
   }
 }
 
+/** What the pass may post, as it would be posted (redacted by our rules). */
 function* postedTexts(clusters: Cluster[], worklog: Worklog, redactor: Redactor): Generator<string> {
   for (const c of clusters) {
     learnFromSamples(c, redactor);
     yield redactor.redactTemplate(c.template);
-    for (const name of [c.service, c.logger, c.function, ...c.locations]) if (name) yield name;
+    for (const name of [c.service, c.logger, c.function, ...c.locations])
+      if (name) yield redactor.redactText(name);
     for (const sample of c.samples) yield JSON.stringify(sampleView(sample, redactor), null, 2);
   }
   yield JSON.stringify(worklog);
@@ -37,7 +39,9 @@ export async function screenPass(
   analysis: { clusters: Cluster[]; worklog: Worklog },
   redactor: Redactor,
 ): Promise<ScreenReport> {
-  const report = await screenForPosting(redactor, postedTexts(analysis.clusters, analysis.worklog, redactor));
-  analysis.worklog = redactor.redactValue(analysis.worklog);
+  const before = redactor.learned();
+  const texts = postedTexts(analysis.clusters, analysis.worklog, redactor);
+  const report = await screenForPosting(redactor, texts, true);
+  if (redactor.learned() > before) analysis.worklog = redactor.redactValue(analysis.worklog);
   return report;
 }

@@ -109,11 +109,17 @@ export interface ScreenReport {
 }
 
 /**
- * The library half of the posting gate: `texts` are redacted by our rules, as they would be posted, then
- * screened by the library; what it finds is taught to `redactor`, which redacts it from then on.
+ * The library half of the posting gate: `texts` are redacted by our rules, as they would be posted (unless
+ * `redacted` says they already are), then screened by the library; what it finds is taught to `redactor`,
+ * which redacts it from then on.
  */
-export async function screenForPosting(redactor: Redactor, texts: Iterable<string>): Promise<ScreenReport> {
-  const posted = [...new Set(texts)].filter((t) => t !== "").map((t) => redactor.redactText(t));
+export async function screenForPosting(
+  redactor: Redactor,
+  texts: Iterable<string>,
+  redacted = false,
+): Promise<ScreenReport> {
+  const distinct = [...new Set(texts)].filter((t) => t !== "");
+  const posted = redacted ? distinct : distinct.map((t) => redactor.redactText(t));
   const found = await librarySecrets(posted);
   redactor.learn(found);
   return { texts: posted.length, chars: posted.reduce((n, t) => n + t.length, 0), learned: found };

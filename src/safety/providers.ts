@@ -154,8 +154,21 @@ const SHAPES_RE = new RegExp(
   "g",
 );
 // Only texts holding one of these can hold a shape above.
-const SHAPES_HINT =
-  /gh[pousr]_|github_pat_|gl[a-z]{1,5}-|GR134|xox|xapp-|_live_|_test_|_prod_|whsec_|SG\.|xkeysib|SK|AC|npm_|sk-|pplx-|AIza|ya29\.|1\/\/0|GOCSPX-|A[A-Z0-9]{2}[A-Z]|LTAI|hf_|api_org_|shp|do[opr]_|pypi-|rubygems_|dckr_|key-|-us\d|AGE-|A3-|ops_|p8e-|AKC|cmVmd|ATATT|ATCTT|_[a-z0-9]{5,30}\.|Q~|4b1d|CLOJARS|v1\.0-|dapi|dp\.|duffel_|dt0c01|EZ[AT]K|EAA|sq0|FLW|fo1_|fm[12]|fio-u-|eyJrIjoi|glc_|glsa_|[ps]at\.|atlasv1|HRKU|ico-|s-s4t2|lin_|_mmk|NR[AIJ][KIS]-|ntn_|secret_|API-|sha256~|access-|pscale_|PMAK-|pnu_|pul-|rdme_|tk-us-|sntry|sm_|shippo_|sgp_|tfp_|hv[sbr]\.|s\.|t1\.|AQVN|k\.eyJ|[MNO][A-Za-z0-9_-]{23}|A{22}|ZXlK/;
+// Only runs holding one of these can hold a shape above: a literal part of every shape, so that the long runs
+// of ordinary text (paths, URLs, ids) skip the shapes altogether.
+const SHAPES_HINT = new RegExp(
+  [
+    "gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat|agent|ffct|sa)-|GR1348941|xox[abposre]-|xapp-",
+    "_(?:live|test|prod)_|whsec_|SG\\.|xkeysib-|SK[0-9a-fA-F]{32}|AC[0-9a-f]{32}|npm_|sk-|pplx-|AIza|ya29\\.|1//0",
+    "GOCSPX-|A3T|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA|LTAI|hf_|api_org_|shp(?:at|ca|pa|ss)_",
+    "do[opr]_v1_|pypi-|rubygems_|dckr_pat_|key-|-us\\d|AGE-SECRET|A3-|ops_eyJ|p8e-|AKC|cmVmd|AT[AC]TT3|\\.acc[_-]",
+    "\\dQ~|4b1d|CLOJARS_|v1\\.0-|dapi|dp\\.(?:pt|st|sa|ct|scim|audit)\\.|duffel_|dt0c01\\.|EZ[AT]K|EAA|sq0|FLW",
+    "fo1_|fm[12][ar]?_|fio-u-|eyJrIjoi|glc_|glsa_|[ps]at\\.|\\.atlasv1\\.|HRKU-|ico-|s-s4t2|lin_(?:api|oauth)_|_mmk",
+    "NR(?:AK|II|JS)-|ntn_|secret_|API-|sha256~|access-(?:sandbox|development|production)-|pscale_|PMAK-|pnu_|pul-",
+    "rdme_|tk-us-|sntry[su]_|sm_[aps]at_|shippo_|sgp_|tfp_|hv[sbr]\\.|s\\.[A-Za-z0-9]{24}|t1\\.",
+    "AQVN|k\\.eyJ|[MNO][A-Za-z0-9_-]{23,25}\\.|A{22}|ZXlK",
+  ].join("|"),
+);
 
 // Every shape is at least 20 characters of these: the shapes are looked for only inside such runs.
 const LONG_RUN = /[A-Za-z0-9_.~+/=%-]{20,}/g;

@@ -62,6 +62,8 @@ export interface Redactor {
   explain(text: string): { text: string; findings: Finding[] };
   /** Adds literal secrets to redact from now on; returns how many were new. */
   learn(secrets: LearnedSecret[]): number;
+  /** How many literal secrets it has learned. */
+  learned(): number;
 }
 
 export interface RedactorOptions {
@@ -278,7 +280,16 @@ export function createRedactor(extra: RedactionPattern[] = [], options: Redactor
     return added;
   };
 
-  return { redactText, redactTemplate, redactValue, lineByLine, explainLineByLine, explain, learn };
+  return {
+    redactText,
+    redactTemplate,
+    redactValue,
+    lineByLine,
+    explainLineByLine,
+    explain,
+    learn,
+    learned: () => learned.size,
+  };
 }
 
 /** The redactor with the built-in rules only. */
