@@ -71,7 +71,17 @@ export class Context {
       if (found >= 0) at = found + before.length;
       last = m.index + m[0].length;
       const after = work.slice(last, places[n + 1]?.index ?? work.length);
-      const end = original !== undefined && after !== "" ? original.indexOf(after, at + 1) : -1;
+      const lastOne = n === places.length - 1;
+      // The text ends where the literal after it starts; the last placeholder's, where the text ends. Two
+      // placeholders side by side cannot be told apart.
+      const end =
+        original === undefined
+          ? -1
+          : after !== ""
+            ? original.indexOf(after, at + 1)
+            : lastOne
+              ? original.length
+              : -1;
       const replaced = found >= 0 && end > at ? original!.slice(at, end) : undefined;
       if (replaced !== undefined) at = end;
       const i = this.indexOf(m[1]);

@@ -377,3 +377,55 @@ describe("robustness", () => {
     expect(r.redactText("password reset requested")).toBe("password reset requested");
   });
 });
+
+describe("findings, learned literals and templates", () => {
+  it("explain names the kind, the rule and the text of each finding, in reading order", () => {
+    const { text, findings } = createRedactor().explain(
+      "login bob@example.com password=" + "p@ss!w0rd" + " from 10.1.2.3",
+    );
+    expect(text).toBe("login [REDACTED:email] password=[REDACTED:password] from [REDACTED:ipv4]");
+    expect(findings).toEqual([
+      { kind: "email", rule: "ours:email", text: "bob@example.com" },
+      { kind: "password", rule: "ours:keyed-secret", text: "p@ss!w0rd" },
+      { kind: "ipv4", rule: "ours:ip-address", text: "10.1.2.3" },
+    ]);
+  });
+  it("a learned literal is redacted wherever it appears, with its kind and rule", () => {
+    const red = createRedactor();
+    expect(red.learn([{ text: "Zq9-account-7731", kind: "aws-account-id", rule: "library:x" }])).toBe(1);
+    expect(red.learn([{ text: "Zq9-account-7731", kind: "aws-account-id", rule: "library:x" }])).toBe(0);
+    expect(red.learn([{ text: "short", kind: "x", rule: "library:x" }])).toBe(0);
+    expect(red.redactText("id Zq9-account-7731 twice Zq9-account-7731")).toBe(
+      "id [REDACTED:aws-account-id] twice [REDACTED:aws-account-id]",
+    );
+    expect(red.explain("id Zq9-account-7731").findings).toEqual([
+      { kind: "aws-account-id", rule: "library:x", text: "Zq9-account-7731" },
+    ]);
+    expect(r.redactText("id Zq9-account-7731")).toBe("id Zq9-account-7731");
+  });
+  it("a random-looking token a template repeats is redacted there and learned; class names stay", () => {
+    const red = createRedactor();
+    const token = "qWeRtYuIoPaSdFgHjKlZxCvBnM";
+    expect(red.redactTemplate(`handshake <*> using ${token}`)).toBe(
+      "handshake <*> using [REDACTED:random-token]",
+    );
+    expect(red.redactText(`node 7 using ${token}`)).toBe("node 7 using [REDACTED:random-token]");
+    const bean = "at AbstractAutowireCapableBeanFactory.createBean <*>";
+    expect(red.redactTemplate(bean)).toBe(bean);
+  });
+  it("weak keys need a credential-like value; strong keys take any value", () => {
+    expect(r.redactText("hmac_key=" + "9f86d081884c7d659a2feaa0c55ad015")).toBe(
+      "hmac_key=[REDACTED:secret-key]",
+    );
+    expect(r.redactText("cache_key=9f86d081884c7d659a2feaa0c55ad015")).toBe(
+      "cache_key=9f86d081884c7d659a2feaa0c55ad015",
+    );
+    expect(r.redactText("key=orders/2024/05/a.json key=" + "Xr7Kq2Wm9Lp4Tz8Nv3Bc")).toBe(
+      "key=orders/2024/05/a.json key=[REDACTED:secret-key]",
+    );
+    expect(r.redactText("PGPASSWORD=" + "p@ss}w0rd#" + " psql")).toBe("PGPASSWORD=[REDACTED:password] psql");
+    expect(r.redactText("--db-password " + "s3cr3t" + " --port 5432")).toBe(
+      "--db-password [REDACTED:password] --port 5432",
+    );
+  });
+});

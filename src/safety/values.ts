@@ -37,10 +37,13 @@ const TOKEN_CHARS = /^[A-Za-z0-9+/=_.~-]+$/;
 const VERSION = /^v?\d+(?:\.\d+)+(?:[-+][A-Za-z0-9.-]+)?$/;
 const DOTTED_WORDS = /^[A-Za-z]+(?:[._-][A-Za-z]+)*$/;
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w))+$/;
-// A path: `/a/b`, `./a/b`, or a lowercase word of three letters or more between two slashes; base64 text (with
-// `+` or `=`) is not one.
-const PATH_LIKE = /^\.{0,2}\/[\w.-]+\/[\w.-]|\/[a-z]{3,}\//;
-const isPath = (v: string): boolean => v.includes("/") && !/[+=]/.test(v) && PATH_LIKE.test(v);
+// A path: slash-separated words, one of them a lowercase word or a file name (`orders/2024/05/a.json`);
+// base64 text (with `+` or `=`, or mixed-case segments) is not one.
+function isPath(v: string): boolean {
+  if (!v.includes("/") || /[+=]/.test(v)) return false;
+  const segments = v.split("/");
+  return segments.some((s) => /^[a-z]{3,}$/.test(s) || /^[\w-]+\.[a-z]{2,5}$/.test(s));
+}
 
 /** Share of vowels among letters: about 0.4 in English words, about 0.2 in random letters. */
 function vowelShare(s: string): number {
