@@ -47,7 +47,7 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = systemClock
   const redactor = createRedactor(config.redaction.extra);
   const analysis = analyze(source, config, now, undefined, redactor);
   await screenPass(analysis, redactor);
-  await writeOutputs(analysis.worklog, opts.out);
+  await writeWorklog(analysis.worklog, opts.out);
   report(analysis.worklog, opts, io);
   return 0;
 }

@@ -7,6 +7,7 @@
 // linear-time: quantifiers are bounded, candidates start only at token boundaries, and nothing nests an
 // unbounded repetition inside another. Each finding keeps the rule that made it (`explain`).
 
+import { compilePattern, matchSpans, type UserPattern } from "../config/pattern.js";
 import { commandLineRule, connectionStringRules } from "./commands.js";
 import { CLOSE, Context, type Finding, OPEN, sub, type Rule } from "./engine.js";
 import { PEM_END, headerRules, authValue, pemLeftOpen, privateKeyRule } from "./headers.js";
@@ -105,6 +106,7 @@ function kindName(name: string): string {
 }
 
 /** A repo's own pattern, run on RE2 (see config/pattern.ts): its `secret` group, if any, is what is hidden. */
+/** A repo's own pattern, run on RE2 (see config/pattern.ts): its `secret` group, if any, is what is hidden. */
 function extraRule(extra: RedactionPattern): Rule {
   let re: UserPattern;
   try {
@@ -120,13 +122,17 @@ function extraRule(extra: RedactionPattern): Rule {
   const kind = kindName(extra.name);
   const rule = `config:${kind}`;
   return {
-    apply: (text, ctx) =>
-      sub(text, re, (m) => {
-        const range = m.indices?.groups?.secret;
-        if (!range) return ctx.hide(kind, rule);
-        const [start, end] = [range[0] - m.index, range[1] - m.index];
-        return m[0].slice(0, start) + ctx.hide(kind, rule) + m[0].slice(end);
-      }),
+    apply: (text, ctx) => {
+      if (!re.test(text)) return text;
+      let out = "";
+      let last = 0;
+      for (const span of matchSpans(re, text)) {
+        const [start, end] = span.secret ?? [span.start, span.end];
+        out += text.slice(last, start) + ctx.hide(kind, rule);
+        last = end;
+      }
+      return out + text.slice(last);
+    },
   };
 }
 

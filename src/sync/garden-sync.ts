@@ -6,7 +6,7 @@ import { closeAsDuplicate, getIssues, listLabelledIssues, scanForMarkedIssues } 
 import type { FingerprintIndex } from "../issue-body/dashboard-state.js";
 import { analyze, type SourceResult } from "../pass/analyze.js";
 import { screenPass } from "../pass/screen.js";
-import { inventory } from "../plan/existing.js";
+import { duplicatesOf, inventory, type ExistingIssue, type Inventory } from "../plan/existing.js";
 import { computePlan, type Plan } from "../plan/plan.js";
 import { createRedactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
@@ -135,25 +135,36 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
   return lock(`${opts.owner}/${opts.repo}`.toLowerCase(), async () => {
     const repo = { owner: opts.owner, repo: opts.repo };
     const redactor = createRedactor(opts.config.redaction.extra);
-    const known = inventory(issues);
-    const analysis = analyze(opts.source, opts.config, opts.now, seedState(known), redactor);
-    await screenPass(analysis, redactor); // the library detector, on what this pass may post
-    const window = {
-      from:
-        opts.source.timeRange.from ??
-        analysis.clusters.reduce((m, c) => (c.firstSeen < m ? c.firstSeen : m), opts.now),
-      to: opts.source.timeRange.to ?? opts.now,
+    const planFor = async (known: Inventory) => {
+      const analysis = analyze(opts.source, opts.config, opts.now, seedState(known), redactor);
+      await screenPass(analysis, redactor); // the library detector, on what this pass may post
+      const window = {
+        from:
+          opts.source.timeRange.from ??
+          analysis.clusters.reduce((m, c) => (c.firstSeen < m ? c.firstSeen : m), opts.now),
+        to: opts.source.timeRange.to ?? opts.now,
+      };
+      const plan = computePlan({
+        clusters: analysis.clusters,
+        existing: known,
+        config: opts.config,
+        now: opts.now,
+        window,
+        redactor,
+        refresh: new Set(opts.refresh ?? []),
+      });
+      return { analysis, plan };
     };
 
     let read = await readIssues(opts, repo, false);
     let known = inventory(read.issues);
-    let { analysis, plan } = planFor(known);
+    let { analysis, plan } = await planFor(known);
     // No index to trust: before filing anything new, look for the bot's issues that lost their label.
     if (!opts.index && plan.actions.some((a) => a.kind === "create")) {
       read = await readIssues(opts, repo, true);
       if (read.unlabelled.length > 0) {
         known = inventory(read.issues);
-        ({ analysis, plan } = planFor(known));
+        ({ analysis, plan } = await planFor(known));
       }
     }
     const applied = opts.dryRun
