@@ -71,9 +71,9 @@ describe("secrets never reach GitHub", () => {
     expect(issues).toHaveLength(3);
     const titles = issues.map((i) => i.title.replace(/^\[P\d\] /, "")).sort();
     expect(titles).toEqual([
-      "api: billing export for account_id: <*> batch <*>",
-      "api: charging order <*> with [REDACTED:stripe-key]",
-      "api: edge handshake ok for node <*> using [REDACTED:random-token]",
+      "api: billing export for account_id: <id> batch <num>",
+      "api: charging order <num> with [REDACTED:stripe-key]",
+      "api: edge handshake ok for node <num> using [REDACTED:random-token]",
     ]);
     const out = written().join("\n");
     for (const secret of [stripe, unnamed, account]) expect(out).not.toContain(secret);
