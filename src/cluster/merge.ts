@@ -2,8 +2,11 @@
 // part (`403 bytes sent` / `1190 bytes (1.16 KB) sent`), a status text of one or two words after a
 // number (`200 OK` / `502 Bad Gateway`), a free-text reason after a colon (`failed: disk full` /
 // `failed: connection reset by peer`). The miner keeps templates of one length each; this pass aligns
-// templates of different lengths (longest common subsequence, a variable matching any variable) and
-// merges two when every span left unaligned is variable-like. Same-length templates are the miner's.
+// templates (longest common subsequence, a bare variable matching any bare variable) and merges two of
+// different lengths when every span left unaligned is variable-like. Endings after a colon are free
+// text only where many templates (`tailGroup`) differ in nothing else, of any length; the template kept
+// then shows `<text>` there, and a later run's template with the same words up to the colon joins it.
+// A few different endings stay apart: they name different events (`status: 'ok'` / `'timeout'`).
 import { isMasked, isPlaceholder, LINE_BREAK, WILDCARD } from "./mask.js";
 
 export interface MergeOptions {
