@@ -24,6 +24,8 @@ export interface MergeOptions {
 
 /** Templates compared pairwise at most; past this the pass is skipped (it is quadratic). */
 const MAX_TEMPLATES = 4000;
+/** Templates a word may be in and still find candidates to compare. */
+const MAX_POSTINGS = 256;
 
 interface Shape {
   tokens: readonly string[];
@@ -224,7 +226,10 @@ export function mergeVariableLength(
     if (a === undefined || a.plain.size < 2) continue;
     const shared = new Map<number, number>();
     for (const word of a.plain) {
-      for (const j of byWord.get(word) ?? []) if (j > i) shared.set(j, (shared.get(j) ?? 0) + 1);
+      const postings = byWord.get(word) ?? [];
+      // a word in very many templates (`to`, `the`) finds no candidates: it would make this quadratic
+      if (postings.length > MAX_POSTINGS) continue;
+      for (const j of postings) if (j > i) shared.set(j, (shared.get(j) ?? 0) + 1);
     }
     for (const [j, n] of shared) {
       const b = shapes[j] as Shape;
