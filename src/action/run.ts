@@ -57,8 +57,7 @@ export async function runAction(
       warn: (m) => core.warning(m),
     });
     if (!inputs.dryRun) await checkIssueWriteAccess(gh, repo, config.labels.bot);
-    const source = await read();
-    const result = await gardenRepo({ gh, ...repo, config, source, now, dryRun: inputs.dryRun });
+    const result = await gardenRepo({ gh, ...repo, config, source: read, now, dryRun: inputs.dryRun });
     const out = path.join(env.RUNNER_TEMP || os.tmpdir(), "log-gardener");
     const worklog = await writeWorklog(result.worklog, out);
     printUntrusted(

@@ -4,7 +4,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
 import { issueState } from "../../test/fixtures/issue-state.js";
 import { decodeState, encodeState, type IssueState } from "../issue-body/marker.js";
-import { analyze } from "../pass/analyze.js";
+import { analyze, readSource } from "../pass/analyze.js";
 import { withRepoLock } from "../sync/repo-lock.js";
 import { createApp, type AppHandle } from "./create-app.js";
 
@@ -99,7 +99,10 @@ beforeEach(async () => {
             timeRange: { from, to },
           };
         },
-        garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+        garden: async (a) => ({
+          worklog: analyze(await readSource(a.source), a.config, a.now).worklog,
+          failures: [],
+        }),
       },
       (h) => (handle = h),
     ),

@@ -21,7 +21,7 @@ export function createScheduler(app: Pick<Probot, "auth" | "log">, opts: AppOpti
     listInstallations: () => listInstallationRepos(app),
     pass: {
       allowList: opts.allowList ?? new Map(),
-      readLogs: opts.readLogs ?? cloudLogSource(opts.googleClient),
+      readLogs: opts.readLogs ?? cloudLogSource({ logging: opts.googleClient }),
       garden: opts.garden ?? syncGarden,
       now: opts.now,
       log: app.log,

@@ -1,7 +1,7 @@
 import type { GardenerConfig } from "../config/schema.js";
 import type { GitHub } from "../github/client.js";
 import type { FingerprintIndex } from "../issue-body/dashboard-state.js";
-import type { SourceResult } from "../pass/analyze.js";
+import type { SourceInput } from "../pass/analyze.js";
 import { gardenRepo } from "../sync/garden-sync.js";
 import type { Worklog } from "../worklog/build.js";
 
@@ -10,7 +10,7 @@ export interface GardenArgs {
   owner: string;
   repo: string;
   config: GardenerConfig;
-  source: SourceResult;
+  source: SourceInput;
   now: Date;
   refresh?: number[];
   /** The dashboard's fingerprint index (absent: the pass scans for unlabelled issues before creating). */

@@ -6,6 +6,7 @@ import { render } from "../templates/render.js";
 import type { AllowList } from "./allow-list.js";
 import { findDashboard, writeDashboard, type Dashboard } from "./dashboard.js";
 import type { GardenFn } from "./garden.js";
+import type { SourceReader } from "../pass/analyze.js";
 import type { ReadLogs } from "../pass/cloud-source.js";
 import { loadRepoConfig } from "./repo-config.js";
 
@@ -117,7 +118,8 @@ export async function runRepoPass(
   let index = config.dashboard.enabled ? dashboard?.state.issues : undefined;
   let status: PassStatus = "ran";
   try {
-    const source = await deps.readLogs(config, { from, to: now });
+    // Read once the sync knows the issues: a store that counts needs their cursors (see tally-counting).
+    const source: SourceReader = (hints) => deps.readLogs(config, { from, to: now }, hints);
     const outcome = await deps.garden({ gh, owner, repo, config, source, now, refresh: deps.refresh, index });
     worklog = render("worklog", outcome.worklog);
     index = outcome.index ?? index;

@@ -6,7 +6,7 @@ import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
 import { fakeClientOptions, startFakeLogging } from "../../test/fake-logging-server.js";
 import { decodeState } from "../issue-body/marker.js";
-import { analyze, type SourceResult } from "../pass/analyze.js";
+import { analyze, readSource, type SourceResult } from "../pass/analyze.js";
 import { createApp, type AppHandle } from "./create-app.js";
 import { decodeDashboardState } from "./dashboard.js";
 import { cloudLogSource } from "../pass/cloud-source.js";
@@ -69,7 +69,10 @@ async function start(opts: AppOptions = {}): Promise<void> {
       allowList: new Map([["octo/*", ["acme-prod"]]]),
       now: () => NOW,
       readLogs: stubLogs,
-      garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+      garden: async (a) => ({
+        worklog: analyze(await readSource(a.source), a.config, a.now).worklog,
+        failures: [],
+      }),
       ...opts,
     },
     (h) => (handle = h),
@@ -292,7 +295,10 @@ describe("scheduler", () => {
       })),
     });
     try {
-      await start({ readLogs: cloudLogSource(fakeClientOptions(logging.port)), garden: undefined });
+      await start({
+        readLogs: cloudLogSource({ logging: fakeClientOptions(logging.port) }),
+        garden: undefined,
+      });
       const [, repo] = await handle.scheduler.runDue({ discover: true });
       expect(repo).toMatchObject({ repo: "octo/repo", status: "ran", failures: [] });
       expect(logging.requests[0].resourceNames).toEqual(["projects/acme-prod"]);
@@ -314,7 +320,10 @@ describe("scheduler", () => {
       allowList: new Map([["octo/repo", ["acme-prod"]]]),
       now: () => NOW,
       readLogs: stubLogs,
-      garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+      garden: async (a) => ({
+        worklog: analyze(await readSource(a.source), a.config, a.now).worklog,
+        failures: [],
+      }),
       ...extra,
     });
 
@@ -386,7 +395,10 @@ describe("scheduler", () => {
           events.push("pass");
           return stubLogs!(config, window);
         },
-        garden: async (a) => ({ worklog: analyze(a.source, a.config, a.now).worklog, failures: [] }),
+        garden: async (a) => ({
+          worklog: analyze(await readSource(a.source), a.config, a.now).worklog,
+          failures: [],
+        }),
       },
       concurrency: 1,
       random: () => {

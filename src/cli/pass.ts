@@ -5,7 +5,7 @@ import type { GardenerConfig } from "../config/schema.js";
 import { readLogFile, UnreadableFileError } from "../entries/file-source.js";
 import { checkCredentials } from "../google/credentials.js";
 import { loggingEndpoint } from "../google/endpoint.js";
-import type { SourceResult } from "../pass/analyze.js";
+import type { SourceReader, SourceResult } from "../pass/analyze.js";
 import { render } from "../templates/render.js";
 import type { Worklog } from "../worklog/build.js";
 import { UsageError } from "./errors.js";
@@ -48,7 +48,7 @@ export interface SourceRequest {
  * A source checked as far as it can be before anything is read: for Cloud Logging, a project and Google
  * credentials (local files only, no network). Throws UsageError or CloudLoggingError("NO_CREDENTIALS").
  */
-export function prepareSource(req: SourceRequest): () => Promise<SourceResult> {
+export function prepareSource(req: SourceRequest): SourceReader {
   if (req.logs) {
     const logs = req.logs;
     return () => fileSource(logs, req);
@@ -61,13 +61,14 @@ export function prepareSource(req: SourceRequest): () => Promise<SourceResult> {
   }
   const endpoint = loggingEndpoint(req.env);
   if (!endpoint) checkCredentials(req.env);
-  return async () => {
+  // Read with the issues' counting cuts when the pass syncs (a source that counts in the store needs them).
+  return async (hints) => {
     const [{ cloudLogSource }, grpc] = await Promise.all([
       import("../pass/cloud-source.js"),
       import("@grpc/grpc-js"),
     ]);
-    const client = endpoint ? { ...endpoint, sslCreds: grpc.credentials.createInsecure() } : undefined;
-    return cloudLogSource(client)({ ...req.config, project }, req.window);
+    const logging = endpoint ? { ...endpoint, sslCreds: grpc.credentials.createInsecure() } : undefined;
+    return cloudLogSource({ logging })({ ...req.config, project }, req.window, hints);
   };
 }
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { assetPath } from "../assets.js";
 import { systemClock } from "../clock.js";
 import type { GardenerConfig } from "../config/schema.js";
-import { analyze, type SourceResult } from "../pass/analyze.js";
+import { analyze, type SourceInput } from "../pass/analyze.js";
 import { screenPass } from "../pass/screen.js";
 import { createRedactor } from "../safety/redact.js";
 import type { Worklog } from "../worklog/build.js";
@@ -42,10 +42,9 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = systemClock
   const target = opts.repo ? repoTarget(opts) : undefined; // bad usage fails before any log is read
   const window = passWindow(opts.since, config, now);
   const read = prepareSource({ config, window, logs: opts.logs, forSync: !!opts.repo, now, stdin: io.stdin });
-  const source = await read();
-  if (target) return syncRepo(target, opts, config, source, io, now);
+  if (target) return syncRepo(target, opts, config, read, io, now);
   const redactor = createRedactor(config.redaction.extra);
-  const analysis = analyze(source, config, now, undefined, redactor);
+  const analysis = analyze(await read(), config, now, undefined, redactor);
   await screenPass(analysis, redactor);
   await writeWorklog(analysis.worklog, opts.out);
   report(analysis.worklog, opts, io);
@@ -72,7 +71,7 @@ async function syncRepo(
   { owner, repo, token }: RepoTarget,
   opts: RunOptions,
   config: GardenerConfig,
-  source: SourceResult,
+  source: SourceInput,
   io: Io,
   now: Date,
 ): Promise<number> {

@@ -2,6 +2,7 @@ import type { LogEntry, Severity } from "../entries/log-entry.js";
 import { severityRank } from "../entries/log-entry.js";
 import { fingerprint } from "./fingerprint.js";
 import { TemplateMiner, type MinerParams, type MinerState } from "./miner.js";
+import type { Tally } from "./tally.js";
 
 export interface Cluster {
   /** Stable identity of the pattern: template id, service, logger/module and function. */
@@ -22,6 +23,8 @@ export interface Cluster {
   samples: LogEntry[];
   /** The entries themselves (a pass is capped by maxEntries): the sync counts only those not counted before. */
   entries: LogEntry[];
+  /** Instead of `entries`, counts between the pass's cuts (a source that counts in the store). */
+  tally?: Tally;
 }
 
 export interface ClusterOptions {
@@ -32,7 +35,7 @@ export interface ClusterOptions {
   params?: Partial<MinerParams>;
 }
 
-function identity(entry: LogEntry) {
+export function identity(entry: LogEntry) {
   return {
     logger: entry.logger ?? entry.sourceLocation?.module,
     function: entry.sourceLocation?.function,
@@ -43,7 +46,7 @@ function identity(entry: LogEntry) {
  * Keeps the most recent entry plus entries that differ most from those kept: a new severity first, then a
  * message text not yet shown. Bounded by `max`, so memory does not grow with the number of entries.
  */
-function offerSample(samples: LogEntry[], entry: LogEntry, max: number): void {
+export function offerSample(samples: LogEntry[], entry: LogEntry, max: number): void {
   const latest = samples[0];
   if (!latest || entry.timestamp >= latest.timestamp) {
     samples.unshift(entry);

@@ -203,9 +203,10 @@ export class TemplateMiner {
 
   /**
    * First phase: assigns a message to a template and returns a handle for {@link resolve}. Handles are
-   * small integers, bounded by the number of templates (not of messages).
+   * small integers, bounded by the number of templates (not of messages). `weight` counts the message
+   * that many times (a group of identical-shape messages counted elsewhere, e.g. by Log Analytics).
    */
-  observe(message: string): number {
+  observe(message: string, weight = 1): number {
     let variant = this.exactPaused > 0 ? undefined : this.exact.get(message);
     this.sampleExactCache(variant !== undefined);
     if (variant === undefined) {
@@ -229,9 +230,9 @@ export class TemplateMiner {
         this.exact.set(message, variant);
       }
     }
-    variant.count++;
-    variant.cluster.count++;
-    variant.cluster.observed++;
+    variant.count += weight;
+    variant.cluster.count += weight;
+    variant.cluster.observed += weight;
     return variant.handle;
   }
 

@@ -116,4 +116,35 @@ describe("config problem locations", () => {
     expect(syntax.ok).toBe(false);
     if (!syntax.ok) expect(syntax.problems[0]!.line).toBeGreaterThanOrEqual(2);
   });
+
+  it("keeps entries as the default source and checks a log-analytics one before any query", () => {
+    const config = defaultConfig();
+    expect(config.source).toBe("entries");
+    expect(config.logAnalytics.maximumBytesBilled).toBe(10 * 1024 ** 3);
+    expect(config.requestsPerMinute).toBe(50);
+    const ok = parseConfigYaml(
+      "project: acme-prod\nsource: log-analytics\nlogAnalytics:\n  view: acme-prod.gardener._AllLogs\n",
+    );
+    expect(ok.ok).toBe(true);
+
+    const errors = (yaml: string) => {
+      const result = parseConfigYaml(yaml);
+      return result.ok ? [] : result.errors;
+    };
+    expect(errors("project: acme-prod\nsource: log-analytics\n")).toEqual([
+      "logAnalytics.view: source: log-analytics needs the linked dataset's view, PROJECT.LINK_ID._AllLogs",
+    ]);
+    expect(
+      errors("project: acme-prod\nsource: log-analytics\nlogAnalytics: { view: other-proj.link._AllLogs }\n"),
+    ).toEqual(["logAnalytics.view: the view must be in project acme-prod (the logs this repo may read)"]);
+    expect(
+      errors("source: log-analytics\nlogAnalytics: { view: 'acme-prod.link._AllLogs`; DROP' }\n"),
+    ).toEqual(["logAnalytics.view: expected PROJECT.LINK_ID._AllLogs (the linked dataset's view)"]);
+    expect(
+      errors(
+        "project: acme-prod\nsource: log-analytics\nfilter: 'jsonPayload.x=1'\nlogAnalytics: { view: acme-prod.l._AllLogs }\n",
+      ),
+    ).toEqual([expect.stringMatching(/^filter: a Cloud Logging filter cannot run in Log Analytics/)]);
+    expect(errors("source: bigquery\n")).toEqual([expect.stringMatching(/^source: /)]);
+  });
 });

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { SEVERITIES } from "../entries/log-entry.js";
+import { DEFAULT_MAXIMUM_BYTES_BILLED } from "../google/log-analytics-limits.js";
+import { isValidView } from "../google/log-analytics-sql.js";
 import { LABEL_NAME_MAX, PRIORITIES, STEP_COUNT, type Priority } from "../issue-body/format.js";
 import { parseDuration } from "./duration.js";
 import { compilePattern } from "./pattern.js";
@@ -82,7 +84,46 @@ export const configSchema = z
     filter: z.string().default("").describe("Extra Cloud Logging filter, ANDed with the rest."),
     severity: severity.default("WARNING").describe("Severity floor: entries below it are not read."),
     window: duration.default("6h").describe("How far back each pass reads."),
-    maxEntries: z.number().int().positive().default(10000).describe("Cap on entries read per pass."),
+    maxEntries: z
+      .number()
+      .int()
+      .positive()
+      .default(10000)
+      .describe("Cap on entries read per pass (source: entries); counts past it are shown as lower bounds."),
+    requestsPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(50)
+      .describe("entries.list calls per minute at most (Cloud Logging allows 60 per project, shared)."),
+    source: z
+      .enum(["entries", "log-analytics"])
+      .default("entries")
+      .describe(
+        "entries: read each entry (entries.list); log-analytics: count in BigQuery, exact at any volume.",
+      ),
+    logAnalytics: z
+      .object({
+        view: z
+          .string()
+          .refine(isValidView, { message: "expected PROJECT.LINK_ID._AllLogs (the linked dataset's view)" })
+          .optional()
+          .describe("The linked BigQuery dataset's view, PROJECT.LINK_ID._AllLogs (source: log-analytics)."),
+        maximumBytesBilled: z
+          .number()
+          .int()
+          .positive()
+          .default(DEFAULT_MAXIMUM_BYTES_BILLED)
+          .describe("Bytes one query may bill at most (10 GiB); BigQuery refuses a query over it."),
+        location: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("BigQuery location of the linked dataset, e.g. US or EU."),
+      })
+      .strict()
+      .prefault({}),
     schedule: z
       .string()
       .refine(isValidSchedule, { message: "expected hourly, daily, 'every 30m' or a cron expression" })
@@ -178,7 +219,32 @@ export const configSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.source !== "log-analytics") return;
+    const view = config.logAnalytics.view;
+    if (!view) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["logAnalytics", "view"],
+        message: "source: log-analytics needs the linked dataset's view, PROJECT.LINK_ID._AllLogs",
+      });
+    } else if (config.project && view.split(".")[0] !== config.project) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["logAnalytics", "view"],
+        message: `the view must be in project ${config.project} (the logs this repo may read)`,
+      });
+    }
+    if (config.filter) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["filter"],
+        message:
+          "a Cloud Logging filter cannot run in Log Analytics: narrow with resource.type, resource.services and severity",
+      });
+    }
+  });
 
 export type GardenerConfig = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

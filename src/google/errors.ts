@@ -5,6 +5,8 @@ export type CloudLoggingErrorCode =
   | "NOT_FOUND"
   | "INVALID_ARGUMENT"
   | "RETRIES_EXHAUSTED"
+  | "COST_LIMIT"
+  | "NO_LINK"
   | "UNKNOWN";
 
 /**

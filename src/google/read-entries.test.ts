@@ -339,6 +339,53 @@ describe("readCloudLogging against a fake LoggingServiceV2", () => {
   });
 });
 
+describe("reading within the quota", () => {
+  /** A virtual clock: sleeping moves it on at once, and the sleeps are recorded. */
+  function virtualClock(start = T0) {
+    let now = start;
+    const sleeps: number[] = [];
+    return {
+      sleeps,
+      clock: {
+        now: () => now,
+        sleep: async (ms: number) => {
+          sleeps.push(ms);
+          now += ms;
+        },
+      },
+    };
+  }
+
+  it("follows an empty page that carries a token until the entries come", async () => {
+    fake.setEntries(entries(25));
+    fake.emptyPagesNext(2);
+    const result = await readCloudLogging(query, options({ pageSize: 10 }));
+    expect(result.entries).toHaveLength(25);
+    expect(result).toMatchObject({ complete: true, atLeast: 25, pages: 5 });
+    expect(fake.requests.map((r) => r.pageToken === "")).toEqual([true, false, false, false, false]);
+  });
+
+  it("waits so that no minute holds more calls than requestsPerMinute, and reports the wait", async () => {
+    fake.setEntries(entries(50));
+    const { clock, sleeps } = virtualClock();
+    const result = await readCloudLogging(query, options({ pageSize: 10, requestsPerMinute: 2, clock }));
+    expect(result.entries).toHaveLength(50);
+    expect(fake.requests).toHaveLength(5);
+    // Calls 3 and 5 wait for the minute of calls 1 and 3 to pass; the virtual clock does not move otherwise.
+    expect(sleeps).toEqual([60_000, 60_000]);
+    expect(result.pacedMs).toBe(120_000);
+  });
+
+  it("does not wait at all under the quota", async () => {
+    fake.setEntries(entries(30));
+    const { clock, sleeps } = virtualClock();
+    const result = await readCloudLogging(query, options({ pageSize: 10, clock }));
+    expect(result.pages).toBe(3);
+    expect(sleeps).toEqual([]);
+    expect(result.pacedMs).toBe(0);
+  });
+});
+
 describe("backoffDelay", () => {
   const policy = { maxAttempts: 9, initialDelayMs: 100, maxDelayMs: 1000 };
   it("doubles from the initial delay up to the maximum, with up to half of it random", () => {

@@ -34,6 +34,18 @@ export interface ReadOptions {
   onRetry?: (info: { page: number; attempt: number; code: number; delayMs: number }) => void;
   /** Source of jitter, [0, 1); default Math.random. */
   random?: () => number;
+  /**
+   * ListLogEntries calls per minute at most (default 50): Cloud Logging allows 60 a minute per project,
+   * shared with everyone reading it, so a long read waits rather than exhausting the quota.
+   */
+  requestsPerMinute?: number;
+  /** The clock the pacing reads and sleeps on (tests pass a virtual one). */
+  clock?: PaceClock;
+}
+
+export interface PaceClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
 }
 
 export interface MalformedRecord {
@@ -51,6 +63,8 @@ export interface ReadResult {
   atLeast: number;
   /** ListLogEntries pages read (successful calls). */
   pages: number;
+  /** Time spent waiting to stay under the per-minute quota. */
+  pacedMs: number;
   malformed: MalformedRecord[];
   /** The Cloud Logging filter that was sent. */
   filter: string;
@@ -61,6 +75,7 @@ export const DEFAULT_MAX_ENTRIES = 10_000;
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 30_000 };
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const VIEWER_ROLE = "roles/logging.viewer";
+export const DEFAULT_REQUESTS_PER_MINUTE = 50;
 
 /** gRPC status codes used here. */
 const Code = {
@@ -164,6 +179,26 @@ function isTokenFailure(error: unknown): boolean {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const realClock: PaceClock = { now: () => Date.now(), sleep };
+
+/** Waits, when needed, so that no 60-second span holds more than `perMinute` calls. */
+function pacer(perMinute: number, clock: PaceClock) {
+  const sent: number[] = [];
+  let waited = 0;
+  return {
+    async beforeCall(): Promise<void> {
+      if (sent.length >= perMinute) {
+        const wait = sent[sent.length - perMinute]! + 60_000 - clock.now();
+        if (wait > 0) {
+          waited += wait;
+          await clock.sleep(wait);
+        }
+      }
+      sent.push(clock.now());
+    },
+    waited: () => waited,
+  };
+}
 
 /** A client Entry back in LogEntry JSON form: metadata plus the payload the client split off. */
 export function rawEntryOf(entry: Entry): Record<string, unknown> {
@@ -222,7 +257,19 @@ export async function readCloudLogging(q: LogQuery, opts: ReadOptions = {}): Pro
   }
 
   const logging = new Logging(clientOptions);
-  const result: ReadResult = { entries: [], complete: true, atLeast: 0, pages: 0, malformed: [], filter };
+  const result: ReadResult = {
+    entries: [],
+    complete: true,
+    atLeast: 0,
+    pages: 0,
+    pacedMs: 0,
+    malformed: [],
+    filter,
+  };
+  const pace = pacer(
+    Math.max(1, Math.floor(opts.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE)),
+    opts.clock ?? realClock,
+  );
   try {
     const request: PageRequest = {
       resourceNames: [`projects/${q.projectId}`],
@@ -236,6 +283,7 @@ export async function readCloudLogging(q: LogQuery, opts: ReadOptions = {}): Pro
     const fetchPage = async (page: number): Promise<{ entries: Entry[]; nextPageToken?: string }> => {
       for (let attempt = 1; ; attempt++) {
         try {
+          await pace.beforeCall();
           const [entries, next] = await logging.getEntries({
             ...request,
             autoPaginate: false,
@@ -308,6 +356,7 @@ export async function readCloudLogging(q: LogQuery, opts: ReadOptions = {}): Pro
       request.pageToken = token;
     }
     result.entries.reverse(); // back to time order for the rest of the pass
+    result.pacedMs = pace.waited();
     return result;
   } finally {
     await closeClient(logging);

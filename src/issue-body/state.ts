@@ -46,10 +46,15 @@ export const issueStateSchema = z.looseObject({
   category: z.string().max(256),
   rule: z.string().max(2000),
   total: z.number().int().nonnegative(),
+  /** Some pass stopped before its window was read (cap or quota): `total` is a lower bound. */
+  atLeast: z.boolean().optional(),
   firstSeen: isoTime,
   lastSeen: isoTime,
   ...cursorShape,
-  history: z.array(z.object({ at: isoTime, count: z.number().int().nonnegative() })).default([]),
+  /** `atLeast`: that pass stopped before its window was read, so `count` is a lower bound. */
+  history: z
+    .array(z.object({ at: isoTime, count: z.number().int().nonnegative(), atLeast: z.boolean().optional() }))
+    .default([]),
   /** Counting cursors of patterns merged in by `/garden link`, one per merged group of fingerprints. */
   linked: z.array(linkedSchema).optional(),
   /** A human set the priority (`/garden priority`): rules never raise it. */

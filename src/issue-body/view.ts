@@ -16,6 +16,8 @@ const SAFETY_MARGIN = 512;
 export interface BodyInput {
   state: IssueState;
   thisRun: number;
+  /** This pass's count is a lower bound (the source stopped before the window was read). */
+  thisRunAtLeast?: boolean;
   samples: LogEntry[];
   businessImpact: string;
   technicalImpact: string;
@@ -41,7 +43,12 @@ export function renderIssueBody(input: BodyInput, config: GardenerConfig, redact
   const { state } = input;
   const samples = input.samples.map((e) => stripMarkers(JSON.stringify(sampleView(e, redactor), null, 2)));
   const view = {
-    summary: { ...state, thisRun: input.thisRun, fingerprint: state.fp },
+    summary: {
+      ...state,
+      thisRun: input.thisRun,
+      thisRunAtLeast: input.thisRunAtLeast === true,
+      fingerprint: state.fp,
+    },
     template: stripMarkers(redactor.redactText(state.template)),
     samples,
     samplesTrimmed: 0,

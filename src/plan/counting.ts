@@ -1,6 +1,9 @@
 import type { LogEntry } from "../entries/log-entry.js";
 import type { Cursor } from "../issue-body/marker.js";
 
+/** What counting reads of an entry (a tally stands for its entries with these alone). */
+export type Arrival = Pick<LogEntry, "timestamp" | "receiveTimestamp" | "insertId">;
+
 /** Entries this close to the last counted one may still become visible late; their insert ids are remembered. */
 export const LATE_MS = 10 * 60_000;
 export const MAX_RECENT = 300;
@@ -17,12 +20,12 @@ export function linkedLimit(groups: number): number {
  * arrival, not the entry's own time: an entry that arrives 30 minutes late is newer than the cursor when
  * it arrives, so it is counted then, and once.
  */
-export function arrival(entry: LogEntry): number {
+export function arrival(entry: Arrival): number {
   return (entry.receiveTimestamp ?? entry.timestamp).getTime();
 }
 
 /** Entries at or before this time count as counted: the lateness band, or `floor` when `recent` was cut. */
-function bandStart(cursor: Cursor): number {
+export function bandStart(cursor: Cursor): number {
   const upTo = Date.parse(cursor.countedUpTo);
   // markers older than `floor` marked a cut list only by its length
   const legacyFloor =
@@ -52,7 +55,7 @@ export function uncounted(entries: LogEntry[], cursor?: Cursor): LogEntry[] {
  * The cursor after counting `counted` on top of `cursor`, remembering at most `max` insert ids; when
  * ids are dropped, `floor` moves up so that they are never counted again (a very late one may be missed).
  */
-export function advanceCursor(counted: LogEntry[], cursor?: Cursor, max = MAX_RECENT): Cursor {
+export function advanceCursor(counted: Arrival[], cursor?: Cursor, max = MAX_RECENT): Cursor {
   const previous = cursor ? Date.parse(cursor.countedUpTo) : -Infinity;
   const upTo = counted.reduce((m, e) => Math.max(m, arrival(e)), previous);
   if (!Number.isFinite(upTo)) return { countedUpTo: new Date(0).toISOString(), recent: [] };

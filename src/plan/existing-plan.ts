@@ -10,7 +10,7 @@ import type { TriagedCluster } from "../triage/triage.js";
 import type { TrackedIssue } from "./existing.js";
 import { labelChanges } from "./labels.js";
 import type { Action } from "./plan.js";
-import { countGroup, mergeGroup, nextState } from "./state.js";
+import { countedAfter, countGroup, mergeGroup, nextState } from "./state.js";
 
 export interface ExistingContext {
   config: GardenerConfig;
@@ -18,6 +18,8 @@ export interface ExistingContext {
   graceMs: number;
   redactor: Redactor;
   refresh?: Set<number>;
+  /** See PlanInput.readFrom. */
+  readFrom?: number;
   body: (cluster: TriagedCluster, state: IssueState, thisRun: number, current?: string) => string;
   /** A regression under the new-issue policy: the caller files it within the pass's budget. */
   regression: (cluster: TriagedCluster, state: IssueState, issue: TrackedIssue) => void;
@@ -37,10 +39,10 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
   const previous = issue.marker;
   const fp = previous.fp;
   const cluster = mergeGroup(group, config.issues.samples);
-  const counting = countGroup(group, previous);
-  const { counted } = counting;
+  const counting = countGroup(group, previous, ctx.readFrom);
+  const counted = counting.n;
   const base = stateBase(previous);
-  if (counted.length === 0) {
+  if (counted === 0) {
     // Nothing new: no write at all, unless the labels lost the bot's, the body needs a repair, a
     // maintainer asked for fresh samples, or ticked boxes that no webhook reported (the Action and the
     // CLI): then only the status line is rewritten, on apply.
@@ -71,7 +73,7 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
   const state = nextState(cluster, counting, config, ctx.redactor, now, previous);
   const snoozedBefore = isSnoozed(previous, now);
   if (state.snooze?.occurrences) {
-    const left = state.snooze.occurrences - counted.length;
+    const left = state.snooze.occurrences - counted;
     state.snooze = left > 0 ? { ...state.snooze, occurrences: left } : undefined;
   }
 
@@ -83,12 +85,12 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
   const closedAt = issue.closedAt ? Date.parse(issue.closedAt) : undefined;
   const regressed =
     closed && !ignored && closedAt !== undefined
-      ? counted.filter((e) => e.timestamp.getTime() > closedAt + ctx.graceMs)
-      : [];
+      ? countedAfter(counting, cluster, closedAt + ctx.graceMs)
+      : { n: 0, cluster };
   const ping = !snoozedBefore && !ignored;
 
-  if (regressed.length > 0 && ping && config.regression.policy === "new-issue") {
-    ctx.regression({ ...cluster, entries: regressed, count: regressed.length }, state, issue);
+  if (regressed.n > 0 && ping && config.regression.policy === "new-issue") {
+    ctx.regression(regressed.cluster, state, issue);
     return [];
   }
 
@@ -117,24 +119,24 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
     kind: "update",
     issue: issue.number,
     fingerprint: fp,
-    body: ctx.body(cluster, state, counted.length, issue.body),
+    body: ctx.body(cluster, state, counted, issue.body),
     title,
     base,
     reason: [
-      `${counted.length} new occurrence(s), ${state.total} in total`,
+      `${counted} new occurrence(s), ${state.total} in total`,
       ...(issue.damage.length > 0 ? [`repaired: ${issue.damage.join("; ")}`] : []),
     ].join("; "),
   });
 
-  if (!ping || (closed && !(regressed.length > 0 && config.regression.policy === "reopen"))) return actions;
-  if (regressed.length > 0) {
+  if (!ping || (closed && !(regressed.n > 0 && config.regression.policy === "reopen"))) return actions;
+  if (regressed.n > 0) {
     actions.push({ kind: "reopen", issue: issue.number, fingerprint: fp, reason: "regression" });
     actions.push({
       kind: "comment",
       issue: issue.number,
       fingerprint: fp,
-      body: render("comment-regression", { count: regressed.length, closedAt: issue.closedAt }),
-      reason: `regressed: ${regressed.length} occurrence(s) since the close`,
+      body: render("comment-regression", { count: regressed.n, closedAt: issue.closedAt }),
+      reason: `regressed: ${regressed.n} occurrence(s) since the close`,
     });
   } else if (raised) {
     actions.push({
@@ -149,7 +151,7 @@ export function planExisting(group: TriagedCluster[], issue: TrackedIssue, ctx: 
       reason: "priority raised by a rule",
     });
   } else {
-    const spike = spikeComment(previous, counted.length, config);
+    const spike = spikeComment(previous, counted, config);
     if (spike) actions.push({ kind: "comment", issue: issue.number, fingerprint: fp, ...spike });
   }
   return actions;

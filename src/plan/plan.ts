@@ -51,6 +51,11 @@ export interface PlanInput {
   redactor: Redactor;
   /** Issues to re-render (fresh samples) even when nothing new was counted. */
   refresh?: Set<number>;
+  /**
+   * Set when the source stopped before the window was read (cap or quota): entries newer than this were
+   * all read. A count that may miss older entries is kept as a lower bound.
+   */
+  readFrom?: number;
 }
 
 function qualifies(cluster: TriagedCluster, config: GardenerConfig): boolean {
@@ -98,6 +103,8 @@ export function computePlan(input: PlanInput): Plan {
       {
         state,
         thisRun,
+        thisRunAtLeast:
+          state.history.at(-1)?.at === now.toISOString() && state.history.at(-1)?.atLeast === true,
         samples: cluster.samples,
         businessImpact: cluster.triage.businessImpact,
         technicalImpact: cluster.triage.technicalImpact,
@@ -126,7 +133,8 @@ export function computePlan(input: PlanInput): Plan {
     } else if (damagedFps.has(cluster.fingerprint)) {
       continue; // reported in `damaged`, never filed twice
     } else if (qualifies(cluster, config)) {
-      fresh.push({ cluster, state: nextState(cluster, countGroup([cluster]), config, redactor, now) });
+      const counting = countGroup([cluster], undefined, input.readFrom);
+      fresh.push({ cluster, state: nextState(cluster, counting, config, redactor, now) });
     } else {
       plan.belowThreshold.push(cluster.fingerprint);
     }
@@ -134,7 +142,7 @@ export function computePlan(input: PlanInput): Plan {
 
   const graceMs = parseDuration(config.regression.grace) ?? 0;
   const regression = (cluster: TriagedCluster, previous: IssueState, issue: TrackedIssue) => {
-    const state = nextState(cluster, countGroup([cluster]), config, redactor, now);
+    const state = nextState(cluster, countGroup([cluster], undefined, input.readFrom), config, redactor, now);
     fresh.push({
       cluster,
       state: { ...state, fp: previous.fp, aliases: previous.aliases },
@@ -142,7 +150,16 @@ export function computePlan(input: PlanInput): Plan {
     });
   };
   for (const { issue, clusters } of groups.values()) {
-    const ctx = { config, now, graceMs, body, redactor, refresh: input.refresh, regression };
+    const ctx = {
+      config,
+      now,
+      graceMs,
+      body,
+      redactor,
+      refresh: input.refresh,
+      regression,
+      readFrom: input.readFrom,
+    };
     try {
       plan.actions.push(...planExisting(clusters, issue, ctx));
     } catch (error) {

@@ -4,10 +4,12 @@ import type { GitHub, RepoRef } from "../github/client.js";
 import { applyPlan, type ApplyResult } from "../github/apply.js";
 import { closeAsDuplicate, getIssues, listLabelledIssues, scanForMarkedIssues } from "../github/issues.js";
 import type { FingerprintIndex } from "../issue-body/dashboard-state.js";
-import { analyze, type SourceResult } from "../pass/analyze.js";
+import { parseDuration } from "../config/duration.js";
+import { analyze, readSource, type SourceInput, type SourceResult } from "../pass/analyze.js";
 import { screenPass } from "../pass/screen.js";
 import { duplicatesOf, inventory, type ExistingIssue, type Inventory } from "../plan/existing.js";
 import { computePlan, type Plan } from "../plan/plan.js";
+import { countingHints } from "../plan/tally-counting.js";
 import { createRedactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
 import type { Worklog } from "../worklog/build.js";
@@ -16,7 +18,8 @@ import { withRepoLock } from "./repo-lock.js";
 export interface SyncOptions extends RepoRef {
   gh: GitHub;
   config: GardenerConfig;
-  source: SourceResult;
+  /** The logs, or a reader that gets the issues' counting cuts first (a source that counts in the store). */
+  source: SourceInput;
   now: Date;
   dryRun?: boolean;
   /** Issues whose samples are refreshed even when nothing new was counted (`/garden samples`). */
@@ -135,14 +138,27 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
   return lock(`${opts.owner}/${opts.repo}`.toLowerCase(), async () => {
     const repo = { owner: opts.owner, repo: opts.repo };
     const redactor = createRedactor(opts.config.redaction.extra);
+    // A source that counts in the store is read once the issues are known, with their counting cuts; it is
+    // read again only if a scan finds more issues (their cursors need cuts of their own).
+    const graceMs = parseDuration(opts.config.regression.grace) ?? 0;
+    let logs: { hints: string; source: SourceResult } | undefined;
+    const sourceFor = async (known: Inventory) => {
+      const hints = countingHints(known, graceMs);
+      const key = JSON.stringify(hints);
+      if (!logs || (typeof opts.source === "function" && logs.hints !== key)) {
+        logs = { hints: key, source: await readSource(opts.source, hints) };
+      }
+      return logs.source;
+    };
     const planFor = async (known: Inventory) => {
-      const analysis = analyze(opts.source, opts.config, opts.now, seedState(known), redactor);
+      const source = await sourceFor(known);
+      const analysis = analyze(source, opts.config, opts.now, seedState(known), redactor);
       await screenPass(analysis, redactor); // the library detector, on what this pass may post
       const window = {
         from:
-          opts.source.timeRange.from ??
+          source.timeRange.from ??
           analysis.clusters.reduce((m, c) => (c.firstSeen < m ? c.firstSeen : m), opts.now),
-        to: opts.source.timeRange.to ?? opts.now,
+        to: source.timeRange.to ?? opts.now,
       };
       const plan = computePlan({
         clusters: analysis.clusters,
@@ -152,6 +168,7 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
         window,
         redactor,
         refresh: new Set(opts.refresh ?? []),
+        readFrom: source.complete ? undefined : (source.readFrom?.getTime() ?? Infinity),
       });
       return { analysis, plan };
     };

@@ -25,9 +25,24 @@ hbs.registerHelper("inlineCode", (text: unknown) => inlineCode(String(text ?? ""
 hbs.registerHelper("json", (value: unknown) => JSON.stringify(value, null, 2));
 hbs.registerHelper("severityMarker", (severity: unknown) => SEVERITY_MARKERS[String(severity)] ?? "⚪");
 hbs.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+// A count that may be short (a capped read) is shown as a lower bound: `≥ 10,000`.
+hbs.registerHelper("occurrences", (n: unknown, atLeast: unknown) =>
+  atLeast === true ? `≥ ${Number(n).toLocaleString("en-US")}` : String(n ?? 0),
+);
 hbs.registerHelper("date", (value: unknown) =>
   value ? new Date(value as string).toISOString().replace(".000Z", "Z") : "—",
 );
+
+const UNITS = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+hbs.registerHelper("bytes", (value: unknown) => {
+  let n = Number(value ?? 0);
+  let unit = 0;
+  while (n >= 1024 && unit < UNITS.length - 1) {
+    n /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} bytes` : `${n.toFixed(n < 10 ? 1 : 0)} ${UNITS[unit]}`;
+});
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 

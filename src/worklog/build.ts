@@ -16,12 +16,20 @@ export interface PassInput {
   /** False when the per-run cap stopped reading: then `atLeast` is a lower bound of what matched. */
   complete: boolean;
   atLeast: number;
+  /** When incomplete: the oldest time read back to (entries are read newest first). */
+  readFrom?: Date;
+  reading?: { requests: number; pacedMs: number };
+  /** Entries the store counted that had no payload to read a message from. */
+  withoutMessage?: number;
+  query?: { view: string; bytesProcessed: number; maximumBytesBilled: number };
 }
 
 export interface WorklogCluster {
   fingerprint: string;
   template: string;
   count: number;
+  /** The pass stopped before its window was read: `count` is a lower bound. */
+  atLeast?: boolean;
   priority: Priority;
   category: string;
   severity: Severity;
@@ -46,7 +54,19 @@ export interface Worklog {
   source: string;
   severityFloor: Severity;
   timeRange: { from?: string; to?: string };
-  entries: { read: number; analyzed: number; belowFloor: number; complete: boolean; atLeast: number };
+  entries: {
+    read: number;
+    analyzed: number;
+    belowFloor: number;
+    complete: boolean;
+    atLeast: number;
+    readFrom?: string;
+    requests?: number;
+    pacedSeconds?: number;
+    withoutMessage?: number;
+  };
+  /** The Log Analytics query's cost (source: log-analytics). */
+  query?: { view: string; bytesProcessed: number; maximumBytesBilled: number };
   malformed: { count: number; examples: MalformedRecord[] };
   summary: { clusters: number; byPriority: Record<Priority, number> };
   clusters: WorklogCluster[];
@@ -95,7 +115,10 @@ export function worklogCluster(cluster: TriagedCluster, redactor: Redactor): Wor
 }
 
 export function buildWorklog(input: PassInput, clusters: TriagedCluster[], redactor: Redactor): Worklog {
-  const items = clusters.map((c) => worklogCluster(c, redactor));
+  const items = clusters.map((c) => ({
+    ...worklogCluster(c, redactor),
+    ...(input.complete ? {} : { atLeast: true }),
+  }));
   const byPriority = { P0: 0, P1: 0, P2: 0, P3: 0, P4: 0, P5: 0 };
   for (const c of items) byPriority[c.priority]++;
   const analyzed = items.reduce((sum, c) => sum + c.count, 0);
@@ -121,7 +144,12 @@ export function buildWorklog(input: PassInput, clusters: TriagedCluster[], redac
       belowFloor: input.belowFloor,
       complete: input.complete,
       atLeast: input.atLeast,
+      readFrom: iso(input.readFrom),
+      requests: input.reading?.requests,
+      pacedSeconds: input.reading ? Math.round(input.reading.pacedMs / 100) / 10 : undefined,
+      withoutMessage: input.withoutMessage || undefined,
     },
+    query: input.query,
     // A malformed record's place and reason may quote the record: redacted like the rest.
     malformed: {
       count: input.malformed.length,
