@@ -1,55 +1,44 @@
-// The coarse normalised message that Log Analytics groups by. It must never put together two messages that
-// the miner would tell apart (it may keep apart messages the miner joins: the miner merges groups and adds
-// their counts), so it is a refinement of the miner's masking. The rule lives here as data: an RE2
-// pattern, its replacement and the condition under which it applies; the same data gives the GoogleSQL
-// expression and the JavaScript function, and a test runs both (on DuckDB) over a corpus.
-//
-// Interim rule, until the miner's masks are data of their own: digits collapse to one `0` in single-line
-// messages with no double quote and no `://` (inside those the miner keeps JSON keys, URL schemes and
-// query keys verbatim, digits included); every other message groups by its text (first 2048 characters).
+// The normalised message that Log Analytics groups by: the miner's own masking, generated as SQL from the
+// one source of masks (cluster/masks.ts). A single-line message of up to MAX_CHARS is masked in SQL
+// exactly as the miner masks it, so a group is one masked shape to the miner. Other messages (stack
+// traces, which the miner reduces to their frames, and very long ones) group by their text: never coarser
+// than the miner, so a group never holds two shapes; the miner merges groups and adds their counts.
+// So do messages with whitespace that `\s` means in JavaScript but not in RE2 (vertical tab, no-break and
+// other Unicode spaces): the rules' `\s` would split them differently in the two engines.
+import { MAX_CHARS } from "../cluster/mask.js";
+import { maskWithRules, sqlMaskExpression } from "../cluster/masks.js";
 
-/** One rule of the coarse key: where `unless` does not match, every match of `pattern` becomes `replacement`. */
-export interface KeyRule {
-  /** RE2 syntax (also valid JavaScript with the `u` flag). */
-  pattern: string;
-  replacement: string;
-  /** RE2 pattern: messages it matches keep their text. */
-  unless: string;
-}
-
-/** How a message becomes its coarse key, in SQL and in JavaScript. */
+/** How a message becomes its group key, in SQL and in JavaScript. */
 export interface MessageKey {
   /** A GoogleSQL expression of the key of the STRING expression `message`. */
   sql(message: string): string;
   js(message: string): string;
 }
 
-/** Characters of a message that count: the miner looks at no more than this. */
-export const KEY_CHARS = 2048;
+/** Whitespace in JavaScript's `\s` that RE2's `\s` ([\t\n\f\r ]) lacks. */
+const JS_ONLY_SPACE =
+  "[\\x0B\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
+const JS_ONLY_SPACE_RE = new RegExp(JS_ONLY_SPACE.replace(/\\x\{([0-9A-F]+)\}/g, "\\u{$1}"), "u");
 
-export const DIGIT_RULE: KeyRule = { pattern: "[0-9]+", replacement: "0", unless: '["\\n]|://' };
-
-/** A raw string literal in GoogleSQL; the patterns used here hold no quote or backslash-quote. */
-export function sqlRaw(pattern: string): string {
-  if (pattern.includes("'")) throw new Error(`pattern cannot be a raw SQL literal: ${pattern}`);
-  return `r'${pattern}'`;
-}
-
-export function messageKey(rule: KeyRule = DIGIT_RULE): MessageKey {
-  const pattern = new RegExp(rule.pattern, "gu");
-  const unless = new RegExp(rule.unless, "u");
+export function messageKey(): MessageKey {
   return {
     sql(message) {
-      const head = `SUBSTR(${message}, 1, ${KEY_CHARS})`;
+      // BYTE_LENGTH bounds the UTF-16 length that MAX_CHARS counts (a character is never fewer bytes).
       return (
-        `IF(REGEXP_CONTAINS(${head}, ${sqlRaw(rule.unless)}), ${head}, ` +
-        `REGEXP_REPLACE(${head}, ${sqlRaw(rule.pattern)}, '${rule.replacement}'))`
+        `IF(BYTE_LENGTH(${message}) <= ${MAX_CHARS} AND STRPOS(${message}, CHR(10)) = 0 ` +
+        `AND NOT REGEXP_CONTAINS(${message}, r'${JS_ONLY_SPACE}'), ` +
+        `${sqlMaskExpression(message)}, SUBSTR(${message}, 1, ${MAX_CHARS}))`
       );
     },
     js(message) {
+      if (
+        Buffer.byteLength(message) <= MAX_CHARS &&
+        !message.includes("\n") &&
+        !JS_ONLY_SPACE_RE.test(message)
+      )
+        return maskWithRules(message);
       // SUBSTR counts code points, not UTF-16 units.
-      const head = message.length > KEY_CHARS ? Array.from(message).slice(0, KEY_CHARS).join("") : message;
-      return unless.test(head) ? head : head.replace(pattern, rule.replacement);
+      return message.length > MAX_CHARS ? Array.from(message).slice(0, MAX_CHARS).join("") : message;
     },
   };
 }

@@ -19,6 +19,7 @@ export const MACROS = [
   `CREATE MACRO gs_regexp_replace(s, p, r) AS regexp_replace(s, p, r, 'g')`,
   `CREATE MACRO gs_regexp_contains(s, p) AS regexp_matches(s, p)`,
   `CREATE MACRO gs_unix_millis(t) AS epoch_ms(t)`,
+  `CREATE MACRO gs_byte_length(s) AS strlen(s)`,
   // A 64-bit fingerprint of a string (not Farm's: only equality matters), as a signed INT64.
   `CREATE MACRO gs_farm_fingerprint(s) AS CAST(hash(s) >> 1 AS BIGINT)`,
   // RANGE_BUCKET(x, sorted): how many elements are <= x.
@@ -34,30 +35,49 @@ const RENAMES: Array<[RegExp, string]> = [
   [/\bREGEXP_REPLACE\(/g, "gs_regexp_replace("],
   [/\bREGEXP_CONTAINS\(/g, "gs_regexp_contains("],
   [/\bUNIX_MILLIS\(/g, "gs_unix_millis("],
+  [/\bBYTE_LENGTH\(/g, "gs_byte_length("],
   [/\bFARM_FINGERPRINT\(/g, "gs_farm_fingerprint("],
   [/\bRANGE_BUCKET\(/g, "gs_range_bucket("],
   [/\bSAFE_CAST\(/g, "TRY_CAST("],
   [/\bINT64\b/g, "BIGINT"],
 ];
 
-/** Splits SQL into string literals (kept as they are, raw strings made plain) and the code between them. */
+/**
+ * Splits SQL into string literals and the code between them. Raw strings (r'…') pass as they are (DuckDB
+ * strings have no escapes either); plain GoogleSQL strings are unescaped (\\, \', \n…) and written the
+ * DuckDB way, with quotes doubled. The code is rewritten by `code`.
+ */
 function mapCode(sql: string, code: (text: string) => string): string {
   let out = "";
   let i = 0;
+  const isRawStart = (k: number) =>
+    (sql[k] === "r" || sql[k] === "R") && sql[k + 1] === "'" && !/\w/.test(sql[k - 1] ?? "");
   while (i < sql.length) {
-    const raw = (sql[i] === "r" || sql[i] === "R") && sql[i + 1] === "'" && !/\w/.test(sql[i - 1] ?? "");
-    const quote = raw ? i + 1 : sql[i] === "'" ? i : -1;
-    if (quote >= 0) {
-      const end = sql.indexOf("'", quote + 1);
-      if (end < 0) throw new Error("unterminated string literal");
-      // DuckDB strings have no escapes, like GoogleSQL raw strings; the query uses no escapes in plain ones.
-      out += sql.slice(quote, end + 1);
+    if (isRawStart(i)) {
+      const end = sql.indexOf("'", i + 2);
+      if (end < 0) throw new Error("unterminated raw string literal");
+      out += sql.slice(i + 1, end + 1);
       i = end + 1;
       continue;
     }
+    if (sql[i] === "'") {
+      let text = "";
+      let k = i + 1;
+      for (; k < sql.length && sql[k] !== "'"; k++) {
+        if (sql[k] !== "\\") {
+          text += sql[k];
+          continue;
+        }
+        const c = sql[++k];
+        text += c === "n" ? "\n" : c === "t" ? "\t" : c === "r" ? "\r" : (c ?? "");
+      }
+      if (k >= sql.length) throw new Error("unterminated string literal");
+      out += `'${text.replace(/'/g, "''")}'`;
+      i = k + 1;
+      continue;
+    }
     let j = i;
-    while (j < sql.length && sql[j] !== "'" && !(/[rR]/.test(sql[j]) && sql[j + 1] === "'")) j++;
-    if (j === i) j++;
+    while (j < sql.length && sql[j] !== "'" && !isRawStart(j)) j++;
     out += code(sql.slice(i, j));
     i = j;
   }
