@@ -244,15 +244,19 @@ base AS (
   FROM raw
   WHERE ${filters.join(" AND ")}
 ),
+-- The masks run once per distinct message, not once per entry (logs repeat their messages).
+message_keys AS (
+  SELECT message, ${key.sql("message")} AS message_key
+  FROM (SELECT DISTINCT message FROM base WHERE message IS NOT NULL)
+),
 keyed AS (
-  SELECT ts_ms, arr_ms, sev, insert_id, service, logger, func,
-    FARM_FINGERPRINT(${gidParts.join(` || ${SEP} || `)} || ${SEP} || ${key.sql("message")}) AS gid,
-    IF(loc_file IS NOT NULL AND loc_file != '',
-      loc_file || IF(loc_line IS NOT NULL AND loc_line != 0, ':' || ${text("loc_line")}, ''), NULL) AS location,
-    insert_id IS NOT NULL AND NOT (insert_id IN UNNEST(@seen)) AS fresh,
-    RANGE_BUCKET(arr_ms, @cuts) AS bucket
-  FROM base
-  WHERE message IS NOT NULL
+  SELECT b.ts_ms, b.arr_ms, b.sev, b.insert_id, b.service, b.logger, b.func,
+    FARM_FINGERPRINT(${gidParts.map((p) => p.replace(/(service|logger|func)/, "b.$1")).join(` || ${SEP} || `)} || ${SEP} || m.message_key) AS gid,
+    IF(b.loc_file IS NOT NULL AND b.loc_file != '',
+      b.loc_file || IF(b.loc_line IS NOT NULL AND b.loc_line != 0, ':' || ${text("b.loc_line")}, ''), NULL) AS location,
+    b.insert_id IS NOT NULL AND NOT (b.insert_id IN UNNEST(@seen)) AS fresh,
+    RANGE_BUCKET(b.arr_ms, @cuts) AS bucket
+  FROM base b JOIN message_keys m ON m.message = b.message
 ),
 -- Every count comes from one aggregation at the finest grain needed: group, severity and bucket.
 cells AS (
