@@ -251,7 +251,7 @@ message_keys AS (
 ),
 keyed AS (
   SELECT b.ts_ms, b.arr_ms, b.sev, b.insert_id, b.service, b.logger, b.func,
-    FARM_FINGERPRINT(${gidParts.map((p) => p.replace(/(service|logger|func)/, "b.$1")).join(` || ${SEP} || `)} || ${SEP} || m.message_key) AS gid,
+    FARM_FINGERPRINT(${gidParts.map((p) => p.replace(/\b(service|logger|func)\b/, "b.$1")).join(` || ${SEP} || `)} || ${SEP} || m.message_key) AS gid,
     IF(b.loc_file IS NOT NULL AND b.loc_file != '',
       b.loc_file || IF(b.loc_line IS NOT NULL AND b.loc_line != 0, ':' || ${text("b.loc_line")}, ''), NULL) AS location,
     b.insert_id IS NOT NULL AND NOT (b.insert_id IN UNNEST(@seen)) AS fresh,
