@@ -57,7 +57,9 @@ export async function runAction(
       warn: (m) => core.warning(m),
     });
     if (!inputs.dryRun) await checkIssueWriteAccess(gh, repo, config.labels.bot);
-    const result = await gardenRepo({ gh, ...repo, config, source: read, now, dryRun: inputs.dryRun });
+    // A file is read before the issues; Cloud Logging once they are known (a store that counts needs them).
+    const source = inputs.logs ? await read() : read;
+    const result = await gardenRepo({ gh, ...repo, config, source, now, dryRun: inputs.dryRun });
     const out = path.join(env.RUNNER_TEMP || os.tmpdir(), "log-gardener");
     const worklog = await writeWorklog(result.worklog, out);
     printUntrusted(

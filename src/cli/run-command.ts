@@ -42,7 +42,8 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = systemClock
   const target = opts.repo ? repoTarget(opts) : undefined; // bad usage fails before any log is read
   const window = passWindow(opts.since, config, now);
   const read = prepareSource({ config, window, logs: opts.logs, forSync: !!opts.repo, now, stdin: io.stdin });
-  if (target) return syncRepo(target, opts, config, read, io, now);
+  // A file is read (and refused, for plain text) before any issue is; Cloud Logging waits for the issues.
+  if (target) return syncRepo(target, opts, config, opts.logs ? await read() : read, io, now);
   const redactor = createRedactor(config.redaction.extra);
   const analysis = analyze(await read(), config, now, undefined, redactor);
   await screenPass(analysis, redactor);
