@@ -1,4 +1,5 @@
 import { BigQuery, type BigQueryOptions, type Query } from "@google-cloud/bigquery";
+import type { CountedGroup } from "../cluster/group-clusters.js";
 import type { LogEntry, Severity } from "../entries/log-entry.js";
 import { normalizeEntry } from "../entries/normalize.js";
 import { checkCredentials } from "./credentials.js";
@@ -14,21 +15,8 @@ export interface GroupTally {
   tail: Array<[string, number]>;
 }
 
-/** One group of the window as Log Analytics counted it: exact totals and a few full entries. */
-export interface MessageGroup {
-  service?: string;
-  logger?: string;
-  function?: string;
-  count: number;
-  firstSeen: Date;
-  lastSeen: Date;
-  severities: Partial<Record<Severity, number>>;
-  /** Source locations (`file:line`) with the time each was first seen, at most 5. */
-  locations: Array<{ where: string; first: number }>;
-  /** Sample candidates in time order: the oldest and newest entries and the newest of each severity. */
-  samples: LogEntry[];
-  tally: GroupTally;
-}
+/** One group of the window as Log Analytics counted it: exact totals, a few full entries, its tally. */
+export type MessageGroup = Omit<CountedGroup, "tally"> & { tally: GroupTally };
 
 export interface AggregateResult {
   groups: MessageGroup[];
