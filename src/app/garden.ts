@@ -2,7 +2,7 @@ import type { GardenerConfig } from "../config/schema.js";
 import type { GitHub } from "../github/client.js";
 import type { FingerprintIndex } from "../issue-body/dashboard-state.js";
 import type { SourceInput } from "../pass/analyze.js";
-import { gardenRepo } from "../sync/garden-sync.js";
+import { gardenRepo, type DashboardMemory } from "../sync/garden-sync.js";
 import type { Worklog } from "../worklog/build.js";
 
 export interface GardenArgs {
@@ -15,6 +15,8 @@ export interface GardenArgs {
   refresh?: number[];
   /** The dashboard's fingerprint index (absent: the pass scans for unlabelled issues before creating). */
   index?: FingerprintIndex;
+  /** The dashboard's backlog, passes and storms (absent: no dashboard, a storm gets its own issue). */
+  memory?: DashboardMemory;
 }
 
 export interface GardenOutcome {
@@ -23,6 +25,8 @@ export interface GardenOutcome {
   failures: string[];
   /** The fingerprint index after the pass, for the dashboard. */
   index?: FingerprintIndex;
+  /** The backlog, passes and storms after the pass, for the dashboard. */
+  memory?: DashboardMemory;
 }
 
 /** Files and updates the repo's issues for one pass (the issue sync), reduced to what the app reports. */
@@ -34,5 +38,6 @@ export const syncGarden: GardenFn = async (args) => {
     (f) =>
       `${f.issue !== undefined ? `#${f.issue}` : `new issue for ${f.fingerprint}`}: ${f.action} failed: ${f.error}`,
   );
-  return { worklog: result.worklog, failures, index: result.index };
+  const { backlog, passes, storms } = result.memory;
+  return { worklog: result.worklog, failures, index: result.index, memory: { backlog, passes, storms } };
 };

@@ -4,7 +4,7 @@ import { nextRun } from "../config/schedule.js";
 import type { GitHub } from "../github/client.js";
 import { render } from "../templates/render.js";
 import type { AllowList } from "./allow-list.js";
-import { findDashboard, writeDashboard, type Dashboard } from "./dashboard.js";
+import { dashboardMemory, findDashboard, writeDashboard, type Dashboard } from "./dashboard.js";
 import type { GardenFn } from "./garden.js";
 import type { SourceReader } from "../pass/analyze.js";
 import type { ReadLogs } from "../pass/cloud-source.js";
@@ -99,6 +99,7 @@ export async function runRepoPass(
     const number = await report(dashboard, status, {
       configErrors: loaded.errors,
       index: dashboard?.state.issues,
+      memory: dashboardMemory(dashboard?.state),
     });
     return {
       repo: full,
@@ -116,13 +117,17 @@ export async function runRepoPass(
   let failures: string[] = [];
   // the index lives in the dashboard: without one kept up to date, the pass scans before creating
   let index = config.dashboard.enabled ? dashboard?.state.issues : undefined;
+  // so do the backlog and the passes; without a dashboard, deferred patterns are found again in the logs
+  let memory = config.dashboard.enabled ? dashboardMemory(dashboard?.state) : undefined;
   let status: PassStatus = "ran";
   try {
     // Read once the sync knows the issues: a store that counts needs their cursors (see tally-counting).
     const source: SourceReader = (hints) => deps.readLogs(config, { from, to: now }, hints);
-    const outcome = await deps.garden({ gh, owner, repo, config, source, now, refresh: deps.refresh, index });
+    const args = { gh, owner, repo, config, source, now, refresh: deps.refresh, index, memory };
+    const outcome = await deps.garden(args);
     worklog = render("worklog", outcome.worklog);
     index = outcome.index ?? index;
+    memory = outcome.memory ?? memory;
     failures = outcome.failures;
   } catch (error) {
     status = "failed";
@@ -138,7 +143,8 @@ export async function runRepoPass(
     ...(status === "failed" ? { message: failures[0] } : {}),
   };
   if (config.dashboard.enabled) {
-    result.dashboard = await report(dashboard, status, { worklog, failures, index });
+    const maxNewPerPass = config.issues.maxNewPerPass;
+    result.dashboard = await report(dashboard, status, { worklog, failures, index, memory, maxNewPerPass });
   }
   log?.info({ repo: full, status, failures: failures.length }, `pass of ${full}: ${status}`);
   return result;

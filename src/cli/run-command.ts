@@ -11,6 +11,7 @@ import { render } from "../templates/render.js";
 import { loadConfigFile } from "./config-file.js";
 import { UsageError, type Io } from "./errors.js";
 import { passWindow, prepareSource, writeWorklog } from "./pass.js";
+import { firstPassPlan, writeIssuePreviews } from "./preview.js";
 
 export interface RunOptions {
   config?: string;
@@ -32,6 +33,9 @@ function report(worklog: Worklog, opts: RunOptions, io: Io): void {
   }
   io.stdout.write(render("summary", worklog));
   io.stdout.write(`Worklog: ${path.join(opts.out, "worklog.md")} and worklog.json\n`);
+  if (opts.dryRun) {
+    io.stdout.write(`Issues as they would be posted: ${path.join(opts.out, "issues")}/ (and backlog.md)\n`);
+  }
 }
 
 /** `log-gardener run`: one garden pass over a file or Cloud Logging. */
@@ -45,8 +49,11 @@ export async function runPassCommand(opts: RunOptions, io: Io, now = systemClock
   // A file is read (and refused, for plain text) before any issue is; Cloud Logging waits for the issues.
   if (target) return syncRepo(target, opts, config, opts.logs ? await read() : read, io, now);
   const redactor = createRedactor(config.redaction.extra);
-  const analysis = analyze(await read(), config, now, undefined, redactor);
+  const source = await read();
+  const analysis = analyze(source, config, now, undefined, redactor);
   await screenPass(analysis, redactor);
+  // what a first install would post: the issues in filing order, and the backlog
+  if (opts.dryRun) await writeIssuePreviews(firstPassPlan(analysis, source, config, now, redactor), opts.out);
   await writeWorklog(analysis.worklog, opts.out);
   report(analysis.worklog, opts, io);
   return 0;
@@ -83,6 +90,7 @@ async function syncRepo(
   });
   const result = await gardenRepo({ gh, owner, repo, config, source, now, dryRun: opts.dryRun });
   if (!opts.json) io.stdout.write(render("plan", { ...result.plan, repo: opts.repo, dryRun: opts.dryRun }));
+  if (opts.dryRun) await writeIssuePreviews(result.plan, opts.out);
   await writeWorklog(result.worklog, opts.out);
   report(result.worklog, opts, io);
   return result.applied && result.applied.failures.length > 0 ? 1 : 0;

@@ -194,14 +194,25 @@ export const configSchema = z
           .int()
           .nonnegative()
           .default(10)
-          .describe("New issues filed per pass at most."),
+          .describe(
+            "New issues filed per pass at most, highest priority first; the rest wait in the backlog.",
+          ),
         maxWritesPerPass: z.number().int().positive().default(60).describe("GitHub writes per pass at most."),
         stormThreshold: z
           .number()
           .int()
           .positive()
           .default(25)
-          .describe("More new patterns than this in one pass is a storm: nothing new is filed."),
+          .describe(
+            "A pass with more new patterns than this, and stormFactor times the usual, is a storm: only P0 patterns are filed until it ends.",
+          ),
+        stormFactor: z
+          .number()
+          .min(1)
+          .default(5)
+          .describe(
+            "How far above the usual new patterns per pass (the median of the last passes) a storm is.",
+          ),
         samples: z.number().int().min(1).max(10).default(3).describe("Sample entries shown in each issue."),
         historyRuns: z.number().int().min(1).max(50).default(10).describe("Passes kept in the run history."),
         spikeFactor: z

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backlogEntrySchema, passRecordSchema, salvage, stormSchema } from "./intake-state.js";
 import { commentSafeJson } from "./marker.js";
 import { fingerprint, isoTime } from "./state.js";
 
@@ -16,6 +17,14 @@ export const dashboardStateSchema = z.looseObject({
    * removed or renamed is still found (and relabelled) instead of filed again.
    */
   issues: z.record(fingerprint, z.number().int().positive()).optional(),
+  /** Patterns that qualify for an issue and wait for a later pass, with their counting state. */
+  backlog: z.array(backlogEntrySchema).optional(),
+  /** Deferred patterns the backlog had no room for: found again in the logs of later windows. */
+  overflow: z.number().int().nonnegative().optional(),
+  /** The last passes: how many new patterns each found (the usual a storm is measured against). */
+  passes: z.array(passRecordSchema).optional(),
+  /** The current storm and those that ended lately (their patterns wait until they occur again). */
+  storms: z.array(stormSchema).optional(),
 });
 
 export type DashboardState = z.infer<typeof dashboardStateSchema>;
@@ -27,9 +36,15 @@ export function encodeDashboardState(state: DashboardState): string {
   return `<!-- log-gardener:dashboard ${commentSafeJson(state)} -->`;
 }
 
+/** True when a body carries the dashboard's marker (readable or not). */
+export function isDashboard(body: string | null | undefined): boolean {
+  return (body ?? "").includes("<!-- log-gardener:dashboard ");
+}
+
 /**
  * The dashboard's state; undefined for a body without the marker. A marker a human broke still marks
- * the dashboard: what cannot be read is dropped (a lost index only costs a scan before the next create).
+ * the dashboard: what cannot be read is dropped (a lost index only costs a scan before the next create,
+ * a lost backlog entry is found again in the logs).
  */
 export function decodeDashboardState(body: string | null | undefined): DashboardState | undefined {
   const m = MARKER_RE.exec(body ?? "");
@@ -41,14 +56,29 @@ export function decodeDashboardState(body: string | null | undefined): Dashboard
   } catch {
     return { v: 1 };
   }
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const parsed = dashboardStateSchema.safeParse(raw);
-    if (parsed.success) return parsed.data;
-    const [key, entry] = parsed.error.issues[0].path;
-    const value = raw[String(key)];
-    if (key === "issues" && entry !== undefined && value && typeof value === "object") {
-      delete (value as Record<string, unknown>)[String(entry)];
-    } else delete raw[String(key)];
-  }
-  return { v: 1 };
+  return salvage(dashboardStateSchema, raw) ?? { v: 1 };
+}
+
+/** The body with its dashboard marker replaced by `state`. */
+export function withDashboardState(body: string, state: DashboardState): string {
+  const marker = encodeDashboardState(state);
+  return MARKER_RE.test(body) ? body.replace(MARKER_RE, () => marker) : `${body.trimEnd()}\n\n${marker}\n`;
+}
+
+/** The box that asks for every backlog pattern at once. */
+export const ALL_BOX = "all";
+const BOX_RE = /^([ \t]*[-*] \[)([ xX])(\] <!-- log-gardener:backlog=([A-Za-z0-9_-]{1,64}) -->)/gm;
+
+/** The backlog boxes of a dashboard body: fingerprint (or `all`) → ticked. */
+export function readBacklogTicks(body: string | null | undefined): Map<string, boolean> {
+  const ticks = new Map<string, boolean>();
+  for (const m of (body ?? "").matchAll(BOX_RE)) ticks.set(m[4], m[2] !== " ");
+  return ticks;
+}
+
+/** The body with the given backlog boxes set; boxes not named are left as they are. */
+export function setBacklogTicks(body: string, ticks: Map<string, boolean>): string {
+  return body.replace(BOX_RE, (line, open: string, _mark: string, rest: string, fp: string) =>
+    ticks.has(fp) ? `${open}${ticks.get(fp) ? "x" : " "}${rest}` : line,
+  );
 }

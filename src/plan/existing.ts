@@ -1,5 +1,7 @@
 import { FINGERPRINT_VERSION } from "../cluster/fingerprint.js";
+import { isDashboard } from "../issue-body/dashboard-state.js";
 import { parseIssueBody, type IssueDocument } from "../issue-body/document.js";
+import { isStormNotice } from "../issue-body/intake-state.js";
 import type { IssueState } from "../issue-body/marker.js";
 
 /** An issue as listed from GitHub, reduced to what planning needs. */
@@ -35,6 +37,18 @@ export interface Inventory {
 }
 
 export const DASHBOARD_LABEL = "log-gardener:dashboard";
+/** The label of a storm notice (filed when there is no dashboard to show the storm on). */
+export const STORM_LABEL = "log-gardener:storm";
+
+/** The dashboard and storm notices: the bot's issues that are not about one pattern. */
+export function isNotice(issue: ExistingIssue): boolean {
+  return (
+    issue.labels.includes(DASHBOARD_LABEL) ||
+    issue.labels.includes(STORM_LABEL) ||
+    isDashboard(issue.body) ||
+    isStormNotice(issue.body)
+  );
+}
 
 export function patternKey(templateId: string, service?: string): string {
   return `${templateId}\u0000${service ?? ""}`;
@@ -60,7 +74,7 @@ export function inventory(issues: ExistingIssue[]): Inventory {
   const damaged: Inventory["damaged"] = [];
   const seen = new Set<number>();
   for (const issue of issues) {
-    if (issue.labels.includes(DASHBOARD_LABEL) || issue.pullRequest || seen.has(issue.number)) continue;
+    if (isNotice(issue) || issue.pullRequest || seen.has(issue.number)) continue;
     seen.add(issue.number);
     const doc: IssueDocument = parseIssueBody(issue.body);
     if (!doc.state) {

@@ -2,15 +2,18 @@ import type { GardenerConfig, Priority } from "../config/schema.js";
 import { parseDuration } from "../config/duration.js";
 import { readTicks } from "../issue-body/checklist.js";
 import { humanTextLength, type StateBase } from "../issue-body/document.js";
+import type { BacklogEntry } from "../issue-body/intake-state.js";
 import type { IssueState } from "../issue-body/marker.js";
-import { issueTitle, renderIssueBody } from "../issue-body/view.js";
+import { renderIssueBody } from "../issue-body/view.js";
 import type { Redactor } from "../safety/redact.js";
-import { render } from "../templates/render.js";
 import type { TriagedCluster } from "../triage/triage.js";
+import { fromBacklogEntry } from "./backlog.js";
 import { patternKey, type Inventory, type TrackedIssue } from "./existing.js";
 import { planExisting } from "./existing-plan.js";
+import { decideIntake, type Candidate, type IntakeMemory, type IntakeResult } from "./intake.js";
+import { intakeMemory } from "./intake-memory.js";
+import { createAction, deferredPattern, type DeferredPattern } from "./new-issues.js";
 import { countGroup, nextState } from "./state.js";
-import { issueLabels } from "./labels.js";
 
 export type Action =
   | { kind: "create"; fingerprint: string; title: string; body: string; labels: string[]; reason: string }
@@ -30,11 +33,14 @@ export type Action =
 
 export interface Plan {
   actions: Action[];
-  /** Patterns that qualify for an issue but wait for a later pass (budget or storm), oldest first. */
-  deferred: Array<{ fingerprint: string; template: string; priority: Priority; reason: string }>;
+  /** Patterns that qualify for an issue but wait for a later pass (budget, storm), in filing order. */
+  deferred: DeferredPattern[];
   /** Clusters that do not reach the thresholds for an issue of their own. */
   belowThreshold: string[];
-  storm?: { newPatterns: number; threshold: number };
+  /** Set when this pass is in a storm: only P0 patterns and those a maintainer asked for are filed. */
+  storm?: { newPatterns: number; threshold: number; usual: number; startedAt: string; passes: number };
+  /** How the new patterns were decided: the storm check, and the memory the next pass starts from. */
+  intake: IntakeResult;
   /** Issues whose body a human damaged: repaired from their validated state, or only reported. */
   damaged: Array<{ issue: number; reason: string; fingerprints: string[]; repaired: boolean }>;
   /** Which issue each cluster belongs to (existing issues only; new ones get theirs when applied). */
@@ -56,26 +62,27 @@ export interface PlanInput {
    * all read. A count that may miss older entries is kept as a lower bound.
    */
   readFrom?: number;
+  /** The backlog, the recorded passes and the storms (default: what the issues alone tell). */
+  memory?: IntakeMemory;
 }
 
-function qualifies(cluster: TriagedCluster, config: GardenerConfig): boolean {
-  return (
-    cluster.triage.priority <= config.thresholds.minPriority &&
-    cluster.count >= config.thresholds.minOccurrences
-  );
+function qualifies(state: { priority: Priority; total: number }, config: GardenerConfig): boolean {
+  return state.priority <= config.thresholds.minPriority && state.total >= config.thresholds.minOccurrences;
 }
 
-interface NewIssue {
-  cluster: TriagedCluster;
-  state: IssueState;
-  regressionOf?: TrackedIssue;
+/** A deferred pattern's state with this pass's occurrences counted against its own cursor. */
+function backlogState(cluster: TriagedCluster, entry: BacklogEntry, input: PlanInput): IssueState {
+  const previous = { ...fromBacklogEntry(entry, input.config), priority: cluster.triage.priority };
+  const counting = countGroup([cluster], previous, input.readFrom);
+  if (counting.n === 0) return previous;
+  return nextState(cluster, counting, input.config, input.redactor, input.now, previous);
 }
 
 /** Computes, without I/O, what the pass should do on GitHub: each action with its reason. */
 export function computePlan(input: PlanInput): Plan {
   const { config, now, redactor } = input;
   const inv = input.existing;
-  const plan: Plan = {
+  const plan: Omit<Plan, "intake"> = {
     actions: [],
     deferred: [],
     belowThreshold: [],
@@ -119,8 +126,11 @@ export function computePlan(input: PlanInput): Plan {
       redactor,
     );
 
+  const memory = input.memory ?? intakeMemory(inv);
+  const backlog = new Map(memory.backlog.map((e) => [e.fp, e]));
+  const hasIssue = (fps: string[]) => fps.some((fp) => inv.byFingerprint.has(fp) || damagedFps.has(fp));
   const groups = new Map<number, { issue: TrackedIssue; clusters: TriagedCluster[] }>();
-  const fresh: NewIssue[] = [];
+  const fresh: Candidate[] = [];
   for (const cluster of input.clusters) {
     const issue =
       inv.byFingerprint.get(cluster.fingerprint) ??
@@ -132,12 +142,20 @@ export function computePlan(input: PlanInput): Plan {
       groups.set(issue.number, group);
     } else if (damagedFps.has(cluster.fingerprint)) {
       continue; // reported in `damaged`, never filed twice
-    } else if (qualifies(cluster, config)) {
-      const counting = countGroup([cluster], undefined, input.readFrom);
-      fresh.push({ cluster, state: nextState(cluster, counting, config, redactor, now) });
     } else {
-      plan.belowThreshold.push(cluster.fingerprint);
+      const entry = backlog.get(cluster.fingerprint);
+      backlog.delete(cluster.fingerprint);
+      const state = entry
+        ? backlogState(cluster, entry, input)
+        : nextState(cluster, countGroup([cluster], undefined, input.readFrom), config, redactor, now);
+      if (qualifies(state, config)) fresh.push({ cluster, state, entry });
+      else plan.belowThreshold.push(cluster.fingerprint);
     }
+  }
+  // Deferred patterns this window does not hold are still filed in their turn, unless filed meanwhile.
+  for (const entry of backlog.values()) {
+    const state = fromBacklogEntry(entry, config);
+    if (!hasIssue([entry.fp, ...entry.aliases]) && qualifies(state, config)) fresh.push({ state, entry });
   }
 
   const graceMs = parseDuration(config.regression.grace) ?? 0;
@@ -149,7 +167,12 @@ export function computePlan(input: PlanInput): Plan {
       regressionOf: issue,
     });
   };
-  for (const { issue, clusters } of groups.values()) {
+  // The issue counted longest ago first: when the write budget runs out, the next pass starts with the
+  // updates it postponed, so no issue waits behind busier ones pass after pass.
+  const byCursor = [...groups.values()].sort(
+    (a, b) => Date.parse(a.issue.marker.countedUpTo) - Date.parse(b.issue.marker.countedUpTo),
+  );
+  for (const { issue, clusters } of byCursor) {
     const ctx = {
       config,
       now,
@@ -180,50 +203,19 @@ export function computePlan(input: PlanInput): Plan {
       reason: `labels added: ${config.labels.bot}`,
     });
   }
-  fileNew(plan, fresh, config, body, redactor);
-  return plan;
-}
-
-/** New issues (regressions under the new-issue policy included) within the per-pass limit and storm guard. */
-function fileNew(
-  plan: Plan,
-  fresh: NewIssue[],
-  config: GardenerConfig,
-  body: (cluster: TriagedCluster, state: IssueState, thisRun: number) => string,
-  redactor: Redactor,
-): void {
-  const ordered = fresh.sort(
-    (a, b) =>
-      a.cluster.triage.priority.localeCompare(b.cluster.triage.priority) ||
-      a.cluster.firstSeen.getTime() - b.cluster.firstSeen.getTime(),
-  );
-  if (ordered.length > config.issues.stormThreshold) {
-    plan.storm = { newPatterns: ordered.length, threshold: config.issues.stormThreshold };
-  }
-  ordered.forEach(({ cluster, state, regressionOf }, index) => {
-    const defer = (reason: string) =>
-      plan.deferred.push({
-        fingerprint: state.fp,
-        template: state.template,
-        priority: state.priority,
-        reason,
-      });
-    if (plan.storm) return defer("storm: too many new patterns at once");
-    if (index >= config.issues.maxNewPerPass) {
-      return defer(`over the limit of ${config.issues.maxNewPerPass} new issues per pass`);
-    }
-    const link = regressionOf
-      ? `${render("regression-link", { issue: regressionOf.number, closedAt: regressionOf.closedAt })}\n`
-      : "";
-    plan.actions.push({
-      kind: "create",
-      fingerprint: state.fp,
-      title: issueTitle(state, redactor),
-      body: `${link}${body(cluster, state, state.total)}`,
-      labels: issueLabels(state, config),
-      reason: regressionOf
-        ? `regression of #${regressionOf.number} (closed ${regressionOf.closedAt}), ${state.total} occurrence(s) since`
-        : `new pattern, ${cluster.count} occurrence(s), ${cluster.triage.priority} by ${cluster.triage.reason}`,
-    });
+  const intake = decideIntake({
+    candidates: fresh,
+    memory,
+    baseline: inv.tracked.length + inv.damaged.length > 0 || memory.passes.length > 0,
+    config,
+    now,
   });
+  const ctx = { config, now, redactor, window: input.window, body };
+  plan.actions.push(...intake.file.map((f) => createAction(f, ctx)));
+  plan.deferred = intake.waiting.map((w) => deferredPattern(w, config));
+  if (intake.storm && intake.stormEvent !== "ended") {
+    const { newPatterns, threshold, usual, startedAt, passes } = intake.storm;
+    plan.storm = { newPatterns, threshold, usual, startedAt, passes };
+  }
+  return { ...plan, intake };
 }

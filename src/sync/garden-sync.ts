@@ -3,17 +3,25 @@ import type { GardenerConfig } from "../config/schema.js";
 import type { GitHub, RepoRef } from "../github/client.js";
 import { applyPlan, type ApplyResult } from "../github/apply.js";
 import { closeAsDuplicate, getIssues, listLabelledIssues, scanForMarkedIssues } from "../github/issues.js";
-import type { FingerprintIndex } from "../issue-body/dashboard-state.js";
+import type { DashboardState, FingerprintIndex } from "../issue-body/dashboard-state.js";
 import { parseDuration } from "../config/duration.js";
 import { analyze, readSource, type SourceInput, type SourceResult } from "../pass/analyze.js";
 import { screenPass } from "../pass/screen.js";
 import { duplicatesOf, inventory, type ExistingIssue, type Inventory } from "../plan/existing.js";
+import { withBacklogCuts } from "../plan/backlog.js";
+import { settleBacklog, type IntakeMemory } from "../plan/intake.js";
+import { intakeMemory } from "../plan/intake-memory.js";
+import { deferredPattern, worklogIntake } from "../plan/new-issues.js";
 import { computePlan, type Plan } from "../plan/plan.js";
 import { countingHints } from "../plan/tally-counting.js";
 import { createRedactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
 import type { Worklog } from "../worklog/build.js";
 import { withRepoLock } from "./repo-lock.js";
+import { noticeStorms, stormNotices, writeStormNotice, type StormNotice } from "./storm-notice.js";
+
+/** What the dashboard keeps for new patterns: the backlog, the recorded passes and the storms. */
+export type DashboardMemory = Pick<DashboardState, "backlog" | "passes" | "storms">;
 
 export interface SyncOptions extends RepoRef {
   gh: GitHub;
@@ -29,6 +37,11 @@ export interface SyncOptions extends RepoRef {
    * one. Without it, a pass that is about to create scans the repo's issues for the bot's markers first.
    */
   index?: FingerprintIndex;
+  /**
+   * The dashboard's backlog, passes and storms (the app). Without it, deferred patterns are found again
+   * in the logs of later windows and a storm is shown in a `log-gardener:storm` issue.
+   */
+  memory?: DashboardMemory;
   /** Serialises passes on one repo; a test stands in for a second process with a lock of its own. */
   lock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 }
@@ -43,16 +56,22 @@ export interface SyncResult {
   unlabelled: number[];
   /** The scan before creating stopped at its page limit: an older unlabelled issue may have been missed. */
   scanCapped?: boolean;
+  /** What the next pass starts from: the backlog (durable with a dashboard), the passes, the storms. */
+  memory: IntakeMemory;
+  /** The storm notice issue this pass wrote (no dashboard). */
+  stormNotice?: number;
 }
 
-/** Templates stored in the bot's issues seed the miner, so a known pattern keeps its issue. */
-function seedState(issues: Inventory): MinerState {
+/** Templates stored in the bot's issues and backlog seed the miner, so a known pattern keeps its fingerprint. */
+function seedState(issues: Inventory, memory?: DashboardMemory): MinerState {
   const seen = new Map<string, string>();
+  for (const entry of memory?.backlog ?? []) seen.set(entry.templateId, entry.template);
   for (const issue of issues.tracked) seen.set(issue.marker.templateId, issue.marker.template);
   return { version: 1, templates: [...seen].map(([id, template]) => ({ id, template })) };
 }
 
-function annotate(worklog: Worklog, plan: Plan, applied?: ApplyResult): void {
+function annotate(worklog: Worklog, plan: Plan, config: GardenerConfig, applied?: ApplyResult): void {
+  worklog.intake = worklogIntake(plan.intake, plan.deferred, config);
   const created = new Map(applied?.created.map((c) => [c.fingerprint, c]) ?? []);
   for (const cluster of worklog.clusters) {
     const kinds = plan.actions.filter((a) => a.fingerprint === cluster.fingerprint).map((a) => a.kind);
@@ -132,18 +151,51 @@ async function closeRaceDuplicates(
   return inv;
 }
 
+/** Creates the write budget postponed, or GitHub refused, wait in the backlog: nothing deferred is lost. */
+function settle(plan: Plan, applied: ApplyResult, opts: SyncOptions): void {
+  const notCreated = new Map<string, "postponed" | "failed">();
+  for (const a of applied.postponed) if (a.kind === "create") notCreated.set(a.fingerprint, "postponed");
+  for (const f of applied.failures) if (f.action === "create") notCreated.set(f.fingerprint, "failed");
+  if (notCreated.size === 0) return;
+  plan.intake = settleBacklog(plan.intake, notCreated, opts.now);
+  plan.deferred = plan.intake.waiting.map((w) => deferredPattern(w, opts.config));
+}
+
+/** Without a dashboard, the storm's one notice issue: created, updated, closed when it ends. */
+async function noticeStorm(
+  opts: SyncOptions,
+  repo: RepoRef,
+  notices: StormNotice[],
+  plan: Plan,
+  applied: ApplyResult,
+): Promise<number | undefined> {
+  try {
+    const { writes, number } = await writeStormNotice(opts.gh, repo, notices, plan.intake, opts.config);
+    applied.writes += writes;
+    return number;
+  } catch (error) {
+    applied.failures.push({
+      fingerprint: "storm",
+      action: "storm notice",
+      error: (error as Error).message.split("\n")[0],
+    });
+    return undefined;
+  }
+}
+
 /** One garden pass on a repo: existing issues, then clusters, then the plan, then (unless dry) its application. */
 export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
   const lock = opts.lock ?? withRepoLock;
   return lock(`${opts.owner}/${opts.repo}`.toLowerCase(), async () => {
     const repo = { owner: opts.owner, repo: opts.repo };
     const redactor = createRedactor(opts.config.redaction.extra);
+    let notices: StormNotice[] = [];
     // A source that counts in the store is read once the issues are known, with their counting cuts; it is
     // read again only if a scan finds more issues (their cursors need cuts of their own).
     const graceMs = parseDuration(opts.config.regression.grace) ?? 0;
     let logs: { hints: string; source: SourceResult } | undefined;
     const sourceFor = async (known: Inventory) => {
-      const hints = countingHints(known, graceMs);
+      const hints = withBacklogCuts(countingHints(known, graceMs), opts.memory?.backlog ?? []);
       const key = JSON.stringify(hints);
       if (!logs || (typeof opts.source === "function" && logs.hints !== key)) {
         logs = { hints: key, source: await readSource(opts.source, hints) };
@@ -152,7 +204,7 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
     };
     const planFor = async (known: Inventory) => {
       const source = await sourceFor(known);
-      const analysis = analyze(source, opts.config, opts.now, seedState(known), redactor);
+      const analysis = analyze(source, opts.config, opts.now, seedState(known, opts.memory), redactor);
       await screenPass(analysis, redactor); // the library detector, on what this pass may post
       const window = {
         from:
@@ -169,11 +221,13 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
         redactor,
         refresh: new Set(opts.refresh ?? []),
         readFrom: source.complete ? undefined : (source.readFrom?.getTime() ?? Infinity),
+        memory: intakeMemory(known, opts.memory && { v: 1, ...opts.memory }, noticeStorms(notices)),
       });
       return { analysis, plan };
     };
 
     let read = await readIssues(opts, repo, false);
+    notices = stormNotices(read.issues);
     let known = inventory(read.issues);
     let { analysis, plan } = await planFor(known);
     // No index to trust: before filing anything new, look for the bot's issues that lost their label.
@@ -188,7 +242,10 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
       ? undefined
       : await applyPlan(opts.gh, repo, plan, opts.config.issues.maxWritesPerPass);
     if (applied && applied.created.length > 0) known = await closeRaceDuplicates(opts, repo, applied);
-    annotate(analysis.worklog, plan, applied);
+    if (applied) settle(plan, applied, opts);
+    const stormNotice =
+      applied && !opts.memory ? await noticeStorm(opts, repo, notices, plan, applied) : undefined;
+    annotate(analysis.worklog, plan, opts.config, applied);
     const index = buildIndex(known);
     for (const c of applied?.created ?? []) index[c.fingerprint] ??= c.number;
     const result = {
@@ -198,6 +255,8 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
       index,
       unlabelled: read.unlabelled,
       scanCapped: read.scanCapped,
+      memory: plan.intake.memory,
+      stormNotice,
     };
     analysis.worklog.notes.push(
       ...render("sync-notes", result)

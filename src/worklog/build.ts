@@ -47,6 +47,47 @@ export interface WorklogCluster {
   issue?: { number: number; url: string; action: string };
 }
 
+/** A pattern that qualifies for an issue and waits for a later pass. */
+export interface WorklogDeferred {
+  fingerprint: string;
+  template: string;
+  priority: Priority;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  service?: string;
+  /** Why it waits, in words. */
+  reason: string;
+  /** First deferred (kept by the dashboard). */
+  since?: string;
+  /** A maintainer asked for it: filed in the next pass. */
+  requested?: boolean;
+}
+
+/** New patterns in this pass: the first-pass budget, the backlog and the storm check. */
+export interface WorklogIntake {
+  /** Every pattern that waits, in the order it will be filed. */
+  deferred: WorklogDeferred[];
+  newPatterns: number;
+  /** The usual number of new patterns per pass (median of the recorded passes). */
+  usual: number;
+  firstPass: boolean;
+  /** The dashboard keeps the backlog; otherwise waiting patterns are found again in later windows. */
+  durable: boolean;
+  maxNewPerPass: number;
+  storm?: {
+    event: "started" | "continues" | "ended";
+    startedAt: string;
+    endedAt?: string;
+    passes: number;
+    newPatterns: number;
+    peak: number;
+    usual: number;
+    threshold: number;
+    filed: number;
+  };
+}
+
 export interface Worklog {
   generatedAt: string;
   project?: string;
@@ -72,6 +113,8 @@ export interface Worklog {
   clusters: WorklogCluster[];
   recommendations: { immediate: WorklogCluster[]; shortTerm: WorklogCluster[]; longTerm: WorklogCluster[] };
   notes: string[];
+  /** Set by a pass that plans issues (not by a plain analysis). */
+  intake?: WorklogIntake;
 }
 
 const MAX_MALFORMED_EXAMPLES = 10;

@@ -222,18 +222,18 @@ describe("garden sync against the GitHub REST API", () => {
     expect(totals).toEqual([2, 20]);
   });
 
-  it("stops filing in a storm and says so once in the worklog", async () => {
+  it("never calls the first pass on a repo a storm: with no baseline it files within the budget", async () => {
     const config = testConfig((c) => (c.issues.stormThreshold = 3));
     const logs = ["alpha", "bravo", "charlie", "delta", "echo"].flatMap((w) =>
       series(2, "2026-11-23T04:00:00Z", (i) => `${w} subsystem refused request number ${i}`),
     );
     const result = await h.pass(logs, "2026-11-23T05:00:00Z", config);
-    expect(h.issues()).toHaveLength(0);
-    expect(result.plan.storm).toEqual({ newPatterns: expect.any(Number), threshold: 3 });
-    expect(result.worklog.notes.filter((n) => n.startsWith("Storm:"))).toHaveLength(1);
+    expect(h.issues()).toHaveLength(5);
+    expect(result.plan.storm).toBeUndefined();
+    expect(result.plan.intake).toMatchObject({ baseline: false, newPatterns: 5 });
   });
 
-  it("files at most maxNewPerPass issues and leaves the rest for later, oldest first", async () => {
+  it("files at most maxNewPerPass issues and leaves the rest for later; equal ones oldest first", async () => {
     const config = testConfig((c) => (c.issues.maxNewPerPass = 2));
     const logs = ["alpha", "bravo", "charlie"].flatMap((w, k) =>
       series(2, `2026-11-23T0${4 + k}:00:00Z`, (i) => `${w} subsystem refused request number ${i}`),

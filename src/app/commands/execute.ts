@@ -9,7 +9,9 @@ import { MAX_BODY } from "../../issue-body/view.js";
 import { advanceCursor, linkedLimit } from "../../plan/counting.js";
 import { withRepoLock } from "../../sync/repo-lock.js";
 import { render } from "../../templates/render.js";
+import { decodeDashboardState } from "../../issue-body/dashboard-state.js";
 import { updateChecklist } from "../checklist-edit.js";
+import { requestFiling, writeDashboardWork, type DashboardWork } from "./file.js";
 import { sameSet } from "../github-ops.js";
 import { ALL_USAGE, type Command, type Located, type ParseError } from "./parse.js";
 
@@ -53,6 +55,8 @@ interface Working {
 }
 
 const PATTERN_ONLY = "works only on an issue Log Gardener filed (it carries the bot's hidden state marker)";
+const DASHBOARD_ONLY =
+  "works on the Log Gardener dashboard issue, whose backlog lists the patterns waiting for an issue";
 
 async function readIssue(
   gh: GitHub,
@@ -246,6 +250,12 @@ export async function executeCommands(
   await withRepoLock(key, async () => {
     const current = await readIssue(env.gh, env.repo, env.issueNumber);
     const w: Working = { ...current, labels: [...current.labels] };
+    const dashboard = decodeDashboardState(current.body);
+    const dash: DashboardWork | undefined = dashboard && {
+      body: current.body,
+      state: dashboard,
+      changed: false,
+    };
     for (const c of commands) {
       const done = (ok: boolean, text: string) => {
         const result = { source: c.source, ok, text };
@@ -258,6 +268,12 @@ export async function executeCommands(
       }
       if (c.kind === "run" || c.kind === "samples") {
         passRequests.push({ result: done(true, ""), samples: c.kind === "samples" });
+        continue;
+      }
+      if (c.kind === "file") {
+        const result = dash ? requestFiling(dash, c.fingerprints, env.actor, env.now) : undefined;
+        const d = done(result?.ok ?? false, result?.text ?? DASHBOARD_ONLY);
+        if (result?.ok) changes.push(d);
         continue;
       }
       if (!w.marker) {
@@ -274,7 +290,10 @@ export async function executeCommands(
         done(false, error instanceof CommandError ? error.message : `GitHub failed: ${failure(error)}`);
       }
     }
-    await writeIssue(env.gh, env.repo, env.issueNumber, current, w).catch((error: unknown) => {
+    const write = dash
+      ? writeDashboardWork(env.gh, env.repo, env.issueNumber, dash)
+      : writeIssue(env.gh, env.repo, env.issueNumber, current, w);
+    await write.catch((error: unknown) => {
       for (const result of changes) {
         result.ok = false;
         result.text = `not saved: ${failure(error)}; nothing was changed, try again`;

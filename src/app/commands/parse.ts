@@ -15,7 +15,8 @@ export type Command =
   | { kind: "snooze"; until: string }
   | { kind: "snooze"; occurrences: number }
   | { kind: "link"; issue: number }
-  | { kind: "impact"; text: string };
+  | { kind: "impact"; text: string }
+  | { kind: "file"; fingerprints: string[] | "all" };
 
 export type CommandKind = Command["kind"];
 export type Located<T> = T & { line: number; source: string };
@@ -34,6 +35,8 @@ export interface ParseResult {
 }
 
 export const MAX_COMMANDS = 10;
+/** Fingerprints one `/garden file` names at most. */
+export const MAX_FILE_TARGETS = 50;
 export const MAX_IMPACT = 500;
 
 /** Syntax of every command, in the order `help` lists them. */
@@ -49,6 +52,7 @@ export const USAGE: Record<CommandKind, string> = {
   link: "/garden link #N",
   samples: "/garden samples",
   impact: "/garden impact <text>",
+  file: "/garden file <fingerprint> … | /garden file all  (on the dashboard: file backlog patterns in the next pass)",
 };
 
 export const ALL_USAGE = Object.values(USAGE).join("\n");
@@ -148,6 +152,16 @@ function parseOne(rest: string): Parsed {
       const m = args.length === 1 ? /^#?(\d{1,9})$/.exec(args[0]) : null;
       if (!m || Number(m[1]) < 1) return { kind, error: "expected an issue number such as #12" };
       return { kind, issue: Number(m[1]) };
+    }
+    case "file": {
+      if (args.length === 1 && args[0].toLowerCase() === "all") return { kind, fingerprints: "all" };
+      const fps = args.map((a) => a.replace(/^`|`$/g, ""));
+      if (fps.length === 0) return { kind, error: "name a fingerprint from the backlog, or `all`" };
+      if (fps.length > MAX_FILE_TARGETS)
+        return { kind, error: `at most ${MAX_FILE_TARGETS} fingerprints at once` };
+      const bad = fps.find((fp) => !/^[A-Za-z0-9_-]{1,64}$/.test(fp));
+      if (bad) return { kind, error: `"${bad.slice(0, 70)}" is not a fingerprint` };
+      return { kind, fingerprints: [...new Set(fps)] };
     }
     case "impact": {
       const text = rest.trim().slice(name.length).trim();
