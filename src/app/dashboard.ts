@@ -6,7 +6,8 @@ import {
   type DashboardState,
   type FingerprintIndex,
 } from "../issue-body/dashboard-state.js";
-import type { BacklogEntry } from "../issue-body/intake-state.js";
+import { packBacklogEntry, type BacklogEntry } from "../issue-body/intake-state.js";
+import { commentSafeJson } from "../issue-body/marker.js";
 import { MAX_BODY as GITHUB_MAX_BODY } from "../issue-body/view.js";
 import { DASHBOARD_LABEL } from "../plan/existing.js";
 import { truncate } from "../safety/markdown.js";
@@ -88,7 +89,7 @@ function fittedState(content: DashboardContent): DashboardState {
   let size = 0;
   let kept = 0;
   for (const entry of backlog) {
-    size += encodeDashboardState({ v: 1, e: entry }).length - 30;
+    size += commentSafeJson(packBacklogEntry(entry)).length + 1;
     if (size > room) break;
     kept++;
   }

@@ -1,6 +1,13 @@
 import { z } from "zod";
-import { backlogEntrySchema, passRecordSchema, salvage, stormSchema } from "./intake-state.js";
-import { commentSafeJson } from "./marker.js";
+import {
+  backlogEntrySchema,
+  packBacklogEntry,
+  passRecordSchema,
+  salvage,
+  stormSchema,
+  unpackBacklogEntry,
+} from "./intake-state.js";
+import { commentSafeJson, MARKER_VERSION } from "./marker.js";
 import { fingerprint, isoTime } from "./state.js";
 
 /**
@@ -33,7 +40,8 @@ export type FingerprintIndex = NonNullable<DashboardState["issues"]>;
 const MARKER_RE = /<!-- log-gardener:dashboard (\{.*?\}) -->/s;
 
 export function encodeDashboardState(state: DashboardState): string {
-  return `<!-- log-gardener:dashboard ${commentSafeJson(state)} -->`;
+  const stored = state.backlog ? { ...state, backlog: state.backlog.map(packBacklogEntry) } : state;
+  return `<!-- log-gardener:dashboard ${commentSafeJson(stored)} -->`;
 }
 
 /** True when a body carries the dashboard's marker (readable or not). */
@@ -56,6 +64,7 @@ export function decodeDashboardState(body: string | null | undefined): Dashboard
   } catch {
     return { v: 1 };
   }
+  if (Array.isArray(raw.backlog)) raw.backlog = raw.backlog.map((e) => unpackBacklogEntry(e, MARKER_VERSION));
   return salvage(dashboardStateSchema, raw) ?? { v: 1 };
 }
 

@@ -107,3 +107,73 @@ export function decodeStormMarker(body: string | null | undefined): Storm | unde
     return undefined;
   }
 }
+
+/*
+ * The backlog as the dashboard stores it: one compact object per pattern, with short keys and epoch
+ * milliseconds, so a first install's hundred-odd patterns fit in the issue body beside the worklog. Only
+ * the dashboard's marker uses this form; everything else reads `BacklogEntry`.
+ *   f fp · i templateId · t template · s service · l logger · m function · v severity · p priority
+ *   c category · r rule · n total · a firstSeen · z lastSeen · u countedUpTo · o floor · e recent
+ *   h history [at, count] · d deferredAt · q requested [by, at] · x aliases · g fpv
+ */
+type Packed = Record<string, unknown>;
+const ms = (iso: string) => Date.parse(iso);
+const iso = (value: unknown) => (typeof value === "number" ? new Date(value).toISOString() : value);
+
+export function packBacklogEntry(e: BacklogEntry): Packed {
+  return {
+    f: e.fp,
+    i: e.templateId,
+    t: e.template,
+    ...(e.service !== undefined ? { s: e.service } : {}),
+    ...(e.logger !== undefined ? { l: e.logger } : {}),
+    ...(e.function !== undefined ? { m: e.function } : {}),
+    v: e.severity,
+    p: e.priority,
+    c: e.category,
+    r: e.rule,
+    n: e.total,
+    a: ms(e.firstSeen),
+    z: ms(e.lastSeen),
+    u: ms(e.countedUpTo),
+    ...(e.floor !== undefined ? { o: e.floor } : {}),
+    ...(e.recent.length > 0 ? { e: e.recent } : {}),
+    ...(e.history.length > 0 ? { h: e.history.map((r) => [ms(r.at), r.count]) } : {}),
+    d: ms(e.deferredAt),
+    ...(e.requested ? { q: [e.requested.by, ms(e.requested.at)] } : {}),
+    ...(e.aliases.length > 0 ? { x: e.aliases } : {}),
+    ...(e.fpv !== undefined ? { g: e.fpv } : {}),
+  };
+}
+
+/** The entry a packed object holds; left as it is when it is not packed (validation then decides). */
+export function unpackBacklogEntry(raw: unknown, version: number): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw) || !("f" in raw)) return raw;
+  const p = raw as Packed;
+  const history = Array.isArray(p.h) ? p.h : [];
+  const requested = Array.isArray(p.q) ? { by: p.q[0], at: iso(p.q[1]) } : undefined;
+  return {
+    v: version,
+    fp: p.f,
+    templateId: p.i,
+    template: p.t,
+    service: p.s,
+    logger: p.l,
+    function: p.m,
+    severity: p.v,
+    priority: p.p,
+    category: p.c,
+    rule: p.r,
+    total: p.n,
+    firstSeen: iso(p.a),
+    lastSeen: iso(p.z),
+    countedUpTo: iso(p.u),
+    floor: p.o,
+    recent: p.e ?? [],
+    history: history.map((r: unknown) => (Array.isArray(r) ? { at: iso(r[0]), count: r[1] } : r)),
+    deferredAt: iso(p.d),
+    requested,
+    aliases: p.x ?? [],
+    fpv: p.g,
+  };
+}

@@ -4,10 +4,13 @@ import type { IssueState } from "../issue-body/marker.js";
 import { advanceCursor, bandStart } from "./counting.js";
 import type { CountingHints } from "./tally-counting.js";
 
-/** Insert ids a deferred pattern remembers: its cursor's floor keeps re-read entries from counting twice. */
-export const BACKLOG_RECENT = 10;
+/**
+ * Insert ids a deferred pattern remembers: none, its cursor's floor keeps re-read entries from counting
+ * twice (an entry that becomes readable more than a pass late, out of order, is missed while it waits).
+ */
+export const BACKLOG_RECENT = 0;
 /** Run-history rows a deferred pattern keeps (its issue shows them once filed). */
-const BACKLOG_HISTORY = 5;
+const BACKLOG_HISTORY = 3;
 
 /** A deferred pattern as the backlog keeps it: its counting state, compacted to fit the dashboard. */
 export function toBacklogEntry(
