@@ -3,6 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/gl
 import { Probot, ProbotOctokit } from "probot";
 import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
 import { issueState } from "../../test/fixtures/issue-state.js";
+import { readTicks } from "../issue-body/checklist.js";
 import { decodeState, encodeState, type IssueState } from "../issue-body/marker.js";
 import { analyze, readSource } from "../pass/analyze.js";
 import { withRepoLock } from "../sync/repo-lock.js";
@@ -508,14 +509,20 @@ describe("remediation checklist", () => {
     expect(issueOf(issue.number).body).toContain("**Status: DONE**");
   });
 
-  it("ignores box changes by a user without write permission and writes nothing", async () => {
-    const before = issueBody(state(), [true]);
+  it("puts back box changes by a user without write permission, so no pass reads them as progress", async () => {
+    const before = issueBody(state({ rev: 2 }), [true]);
     const issue = trackedIssue(before);
-    const ticked = issueBody(state(), new Array(7).fill(true));
+    const ticked = issueBody(state({ rev: 2 }), [false, ...new Array(6).fill(true)]);
     gh.clearRequests();
     await edit(issue.number, before, ticked, "visitor");
-    expect(gh.writes()).toBe(0);
-    expect(issueOf(issue.number).body).toBe(ticked);
+    expect(gh.calls().filter((c) => !c.startsWith("GET"))).toEqual([
+      `PATCH /repos/octo/repo/issues/${issue.number}`,
+    ]);
+    const body = issueOf(issue.number).body!;
+    expect(readTicks(body)).toEqual([true, false, false, false, false, false, false]);
+    expect(body).toContain("**Status: ACTIVE – step 0 complete**");
+    expect(body).not.toMatch(/visitor ticked/);
+    expect(markerOf(issue.number).rev).toBe(3);
     expect(issueOf(issue.number).state).toBe("open");
     expect(labelsOf(issue.number)).not.toContain("step:6");
   });
