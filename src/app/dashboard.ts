@@ -12,6 +12,7 @@ import { MAX_BODY as GITHUB_MAX_BODY } from "../issue-body/view.js";
 import { DASHBOARD_LABEL } from "../plan/existing.js";
 import { truncate } from "../safety/markdown.js";
 import type { DashboardMemory } from "../sync/garden-sync.js";
+import { withRepoLock } from "../sync/repo-lock.js";
 import { stormView } from "../sync/storm-notice.js";
 import { render } from "../templates/render.js";
 
@@ -181,8 +182,21 @@ async function withCurrentRequests(
   return { ...content, memory: { ...content.memory, backlog: merged } };
 }
 
-/** Writes the dashboard: created once with its marker and label, else edited only when the body changed. */
-export async function writeDashboard(
+/**
+ * Writes the dashboard: created once with its marker and label, else edited only when the body changed.
+ * The re-read and the write run under the repo lock, so a tick or a command handled meanwhile in this
+ * process comes either before the re-read or after the write.
+ */
+export function writeDashboard(
+  gh: GitHub,
+  repo: RepoRef,
+  existing: Dashboard | undefined,
+  content: DashboardContent,
+): Promise<Dashboard> {
+  return withRepoLock(`${repo.owner}/${repo.repo}`.toLowerCase(), () => write(gh, repo, existing, content));
+}
+
+async function write(
   gh: GitHub,
   repo: RepoRef,
   existing: Dashboard | undefined,

@@ -5,6 +5,7 @@
  * Validated like an issue's state, so a hand-edited marker loses only what cannot be read.
  */
 import { z } from "zod";
+import { FINGERPRINT_VERSION } from "../cluster/fingerprint.js";
 import { PRIORITIES } from "./format.js";
 import { commentSafeJson } from "./marker.js";
 import { fingerprint, isoTime, issueStateSchema } from "./state.js";
@@ -113,8 +114,9 @@ export function decodeStormMarker(body: string | null | undefined): Storm | unde
  * milliseconds, so a first install's hundred-odd patterns fit in the issue body beside the worklog. Only
  * the dashboard's marker uses this form; everything else reads `BacklogEntry`.
  *   f fp · i templateId · t template · s service · l logger · m function · v severity · p priority
- *   c category · r rule · n total · a firstSeen · z lastSeen · u countedUpTo · o floor · e recent
- *   h history [at, count] · d deferredAt · q requested [by, at] · x aliases · g fpv
+ *   c category · r rule · n total · a firstSeen · z lastSeen · u countedUpTo · o countedUpTo − floor
+ *   e recent · h history [at, count] · d deferredAt · q requested [by, at] · x aliases
+ *   g fpv (when older than the current fingerprint version)
  */
 type Packed = Record<string, unknown>;
 const ms = (iso: string) => Date.parse(iso);
@@ -136,13 +138,13 @@ export function packBacklogEntry(e: BacklogEntry): Packed {
     a: ms(e.firstSeen),
     z: ms(e.lastSeen),
     u: ms(e.countedUpTo),
-    ...(e.floor !== undefined ? { o: e.floor } : {}),
+    ...(e.floor !== undefined ? { o: ms(e.countedUpTo) - e.floor } : {}),
     ...(e.recent.length > 0 ? { e: e.recent } : {}),
     ...(e.history.length > 0 ? { h: e.history.map((r) => [ms(r.at), r.count]) } : {}),
     d: ms(e.deferredAt),
     ...(e.requested ? { q: [e.requested.by, ms(e.requested.at)] } : {}),
     ...(e.aliases.length > 0 ? { x: e.aliases } : {}),
-    ...(e.fpv !== undefined ? { g: e.fpv } : {}),
+    ...(e.fpv !== FINGERPRINT_VERSION ? { g: e.fpv ?? 0 } : {}),
   };
 }
 
@@ -168,12 +170,12 @@ export function unpackBacklogEntry(raw: unknown, version: number): unknown {
     firstSeen: iso(p.a),
     lastSeen: iso(p.z),
     countedUpTo: iso(p.u),
-    floor: p.o,
+    floor: typeof p.o === "number" && typeof p.u === "number" ? p.u - p.o : p.o,
     recent: p.e ?? [],
     history: history.map((r: unknown) => (Array.isArray(r) ? { at: iso(r[0]), count: r[1] } : r)),
     deferredAt: iso(p.d),
     requested,
     aliases: p.x ?? [],
-    fpv: p.g,
+    fpv: p.g === undefined ? FINGERPRINT_VERSION : p.g === 0 ? undefined : p.g,
   };
 }

@@ -28,6 +28,11 @@ const loggerOf = (i: FakeIssue) => stateOf(i.body).logger;
 const issueOfPattern = (p: Pattern) => patternIssues().find((i) => loggerOf(i) === `shop.${p.module}`);
 const backlogFps = () => (app!.dashboardState()?.backlog ?? []).map((e) => e.fp);
 
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!cond()) throw new Error("timed out");
+}
+
 async function passAt(hour: number): Promise<void> {
   app!.setNow(at(hour));
   expect(await app!.pass()).toBe("ran");
@@ -114,6 +119,24 @@ describe("the maintainer in control of the backlog", () => {
     expect(patternIssues()).toHaveLength(6);
     expect(backlogFps()).toEqual([]);
     expect(new Set(patternIssues().map((i) => stateOf(i.body).fp)).size).toBe(6);
+  }, 120_000);
+
+  it("keeps a box ticked while a pass runs", async () => {
+    await installed();
+    const last = backlogFps().at(-1)!;
+    const hold = app!.gh.hold({ method: "POST", pathPattern: /\/issues$/ });
+    app!.setNow(at(2));
+    const running = app!.pass();
+    await hold.reached;
+    const dash = app!.dashboard()!;
+    const editing = app!.edit(dash.number, setBacklogTicks(dash.body!, new Map([[last, true]])));
+    await until(() => app!.gh.requests.some((r) => r.path.endsWith("/permission")));
+    hold.release();
+    await Promise.all([running, editing]);
+    expect(app!.dashboardState()!.backlog!.find((e) => e.fp === last)?.requested?.by).toBe("maint");
+    expect(readBacklogTicks(app!.dashboard()!.body).get(last)).toBe(true);
+    await passAt(3);
+    expect(patternIssues().map((i) => stateOf(i.body).fp)).toContain(last);
   }, 120_000);
 
   it("puts back a box ticked by someone without write permission, and /garden file elsewhere is refused", async () => {
