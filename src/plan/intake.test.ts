@@ -146,6 +146,39 @@ describe("which new patterns a pass files", () => {
     expect(fps(after.waiting)).toEqual([gone.state.fp]);
   });
 
+  it("forgets a storm's pattern that never occurred again a week after the storm, unless asked for", () => {
+    const quiet = candidate("P2", 3);
+    const asked = candidate("P2", 3);
+    quiet.entry = toBacklogEntry(quiet.state, "2026-11-10T00:00:00.000Z");
+    asked.entry = {
+      ...toBacklogEntry(asked.state, "2026-11-10T00:00:00.000Z"),
+      requested: { by: "maint", at: NOW.toISOString() },
+    };
+    const storm: Storm = {
+      startedAt: "2026-11-10T00:00:00.000Z",
+      lastPassAt: "2026-11-10T01:00:00.000Z",
+      endedAt: "2026-11-10T02:00:00.000Z",
+      passes: 1,
+      newPatterns: 30,
+      peak: 30,
+      usual: 0,
+      threshold: 25,
+      top: [],
+      born: [quiet.state.fp, asked.state.fp],
+      filed: 0,
+    };
+    const r = decideIntake({
+      candidates: [quiet, asked],
+      memory: memory({ storms: [storm] }),
+      baseline: true,
+      config,
+      now: NOW,
+    });
+    expect(fps(r.file)).toEqual([asked.state.fp]);
+    expect(r.waiting).toEqual([]);
+    expect(r.memory.storms).toEqual([]);
+  });
+
   it("counts as new only what was first seen since the previous pass and is not in the backlog", () => {
     const old = many(30).map((c) => ({ ...c, state: { ...c.state, firstSeen: "2026-11-23T10:00:00.000Z" } }));
     const r = decideIntake({

@@ -155,16 +155,23 @@ export function decideIntake(input: IntakeInput): IntakeResult {
   const { config, memory } = input;
   const now = input.now.toISOString();
   const previous = memory.previousPass ? Date.parse(memory.previousPass) : undefined;
-  const ongoing = memory.storms.find((s) => !s.endedAt);
+  const expired = (s: Storm) => !!s.endedAt && input.now.getTime() - Date.parse(s.endedAt) >= STORM_MEMORY_MS;
+  const storms = memory.storms.filter((s) => !expired(s));
+  const ongoing = storms.find((s) => !s.endedAt);
   const bornIn = new Map<string, Storm>();
-  for (const storm of memory.storms) for (const fp of storm.born) if (!bornIn.has(fp)) bornIn.set(fp, storm);
+  for (const storm of storms) for (const fp of storm.born) if (!bornIn.has(fp)) bornIn.set(fp, storm);
+  // a pattern of a storm long over that never occurred again is forgotten, unless someone asked for it
+  const forgotten = new Set(memory.storms.filter(expired).flatMap((s) => s.born));
+  const candidates = input.candidates.filter(
+    (c) => !(c.entry && !c.cluster && !c.entry.requested && forgotten.has(c.state.fp)),
+  );
 
   const isNew = (c: Candidate) =>
     !c.regressionOf &&
     !c.entry &&
     !bornIn.has(c.state.fp) &&
     (previous === undefined || Date.parse(c.state.firstSeen) > previous);
-  const fresh = input.candidates.filter(isNew);
+  const fresh = candidates.filter(isNew);
   const usual = median(memory.passes.filter((p) => !p.storm).map((p) => p.new)) ?? 0;
   const over = fresh.length > config.issues.stormThreshold;
   const isStorm = ongoing ? over : input.baseline && over && fresh.length > config.issues.stormFactor * usual;
@@ -174,7 +181,7 @@ export function decideIntake(input: IntakeInput): IntakeResult {
   const file: Filing[] = [];
   const waiting: Waiting[] = [];
   let budget = config.issues.maxNewPerPass;
-  const ordered = [...input.candidates].sort((a, b) => filingOrder(a.state, b.state));
+  const ordered = [...candidates].sort((a, b) => filingOrder(a.state, b.state));
   for (const candidate of ordered) {
     const { state } = candidate;
     const born = bornIn.get(state.fp);
@@ -202,9 +209,7 @@ export function decideIntake(input: IntakeInput): IntakeResult {
   if (storm && isStorm) storm.filed += file.filter((f) => f.why === "p0-in-storm").length;
 
   const pass: PassRecord = { at: now, new: fresh.length, ...(isStorm ? { storm: true } : {}) };
-  const storms = [...(storm ? [storm] : []), ...memory.storms.filter((s) => s !== ongoing && s.endedAt)]
-    .filter((s) => !s.endedAt || input.now.getTime() - Date.parse(s.endedAt) < STORM_MEMORY_MS)
-    .slice(0, MAX_STORMS);
+  const kept = [...(storm ? [storm] : []), ...storms.filter((s) => s !== ongoing)].slice(0, MAX_STORMS);
   const backlog = memory.durable
     ? waiting
         .filter((w) => !w.candidate.regressionOf)
@@ -225,7 +230,7 @@ export function decideIntake(input: IntakeInput): IntakeResult {
       durable: memory.durable,
       backlog,
       passes: [...memory.passes, pass].slice(-PASS_RECORD),
-      storms,
+      storms: kept,
       previousPass: now,
     },
   };

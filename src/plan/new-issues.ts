@@ -1,10 +1,10 @@
-import type { GardenerConfig, Priority } from "../config/schema.js";
+import type { GardenerConfig } from "../config/schema.js";
 import type { IssueState } from "../issue-body/marker.js";
 import { issueTitle, renderIssueBody } from "../issue-body/view.js";
 import type { Redactor } from "../safety/redact.js";
 import { render } from "../templates/render.js";
 import { effectiveRules, type TriagedCluster } from "../triage/triage.js";
-import type { WorklogIntake } from "../worklog/build.js";
+import type { WorklogDeferred, WorklogIntake } from "../worklog/build.js";
 import type { Filing, IntakeResult, Waiting } from "./intake.js";
 import { issueLabels } from "./labels.js";
 
@@ -16,22 +16,8 @@ export interface NewIssueContext {
   body: (cluster: TriagedCluster, state: IssueState, thisRun: number) => string;
 }
 
-/** A pattern that waits for a later pass, as the worklog, the dashboard and the plan show it. */
-export interface DeferredPattern {
-  fingerprint: string;
-  template: string;
-  priority: Priority;
-  count: number;
-  firstSeen: string;
-  lastSeen: string;
-  service?: string;
-  why: Waiting["why"];
-  /** Why it waits, in words. */
-  reason: string;
-  /** First deferred (the dashboard's backlog only). */
-  since?: string;
-  requested?: boolean;
-}
+/** A pattern that waits for a later pass, as the worklog and the plan show it, with why in a word. */
+export type DeferredPattern = WorklogDeferred & { why: Waiting["why"] };
 
 const RULE_RE = /^rule "(.*?)"/;
 

@@ -132,6 +132,8 @@ export function computePlan(input: PlanInput): Plan {
   const groups = new Map<number, { issue: TrackedIssue; clusters: TriagedCluster[] }>();
   const fresh: Candidate[] = [];
   for (const cluster of input.clusters) {
+    const entry = backlog.get(cluster.fingerprint);
+    backlog.delete(cluster.fingerprint); // seen: it is this cluster's now, whatever happens to it
     const issue =
       inv.byFingerprint.get(cluster.fingerprint) ??
       inv.byPattern.get(patternKey(cluster.templateId, cluster.service));
@@ -143,8 +145,6 @@ export function computePlan(input: PlanInput): Plan {
     } else if (damagedFps.has(cluster.fingerprint)) {
       continue; // reported in `damaged`, never filed twice
     } else {
-      const entry = backlog.get(cluster.fingerprint);
-      backlog.delete(cluster.fingerprint);
       const state = entry
         ? backlogState(cluster, entry, input)
         : nextState(cluster, countGroup([cluster], undefined, input.readFrom), config, redactor, now);

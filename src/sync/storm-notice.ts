@@ -40,7 +40,7 @@ export function stormNotices(issues: ExistingIssue[]): StormNotice[] {
     );
 }
 
-/** The storms the notices remember: at most one ongoing (the newest open one), the rest ended. */
+/** The storms the notices remember: at most one ongoing (the newest not ended, open first), the rest ended. */
 export function noticeStorms(notices: StormNotice[]): Storm[] {
   const storms: Storm[] = [];
   for (const n of notices) {
@@ -79,7 +79,8 @@ export async function writeStormNotice(
   if (!storm || !stormEvent) return { writes: 0 };
   const title = truncate(render("storm-title", { storm }).trim(), MAX_TITLE);
   const body = stormNoticeBody(storm);
-  const existing = notices.find((n) => n.open && n.storm?.startedAt === storm.startedAt);
+  // the storm's own notice, even one a maintainer closed: a storm makes one notice, never a second
+  const existing = notices.find((n) => n.storm?.startedAt === storm.startedAt);
   if (!existing) {
     if (stormEvent === "ended") return { writes: 0 }; // its notice is gone: nothing to close
     const { data } = await gh.rest.issues.create({
@@ -91,15 +92,15 @@ export async function writeStormNotice(
     });
     return { writes: 1, number: data.number };
   }
-  const ended = stormEvent === "ended";
-  if (!ended && existing.body === body && existing.title === title)
+  const close = stormEvent === "ended" && existing.open;
+  if (!close && existing.body === body && existing.title === title)
     return { writes: 0, number: existing.number };
   await gh.rest.issues.update({
     ...repo,
     issue_number: existing.number,
     title,
     body,
-    ...(ended ? { state: "closed" as const, state_reason: "completed" as const } : {}),
+    ...(close ? { state: "closed" as const, state_reason: "completed" as const } : {}),
   });
   return { writes: 1, number: existing.number };
 }
