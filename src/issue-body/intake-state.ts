@@ -114,8 +114,9 @@ export function decodeStormMarker(body: string | null | undefined): Storm | unde
  * milliseconds, so a first install's hundred-odd patterns fit in the issue body beside the worklog. Only
  * the dashboard's marker uses this form; everything else reads `BacklogEntry`.
  *   f fp · i templateId · t template · s service · l logger · m function · v severity · p priority
- *   c category · r rule · n total · a firstSeen · z lastSeen · u countedUpTo · o countedUpTo − floor
- *   e recent · h history [at, count] · d deferredAt · q requested [by, at] · x aliases
+ *   c category · r rule · n total · k total is a lower bound · a firstSeen · z lastSeen
+ *   u countedUpTo · o countedUpTo − floor · e recent · h history [at, count, 1 when a lower bound]
+ *   d deferredAt · q requested [by, at] · x aliases
  *   g fpv (when older than the current fingerprint version)
  */
 type Packed = Record<string, unknown>;
@@ -135,12 +136,15 @@ export function packBacklogEntry(e: BacklogEntry): Packed {
     c: e.category,
     r: e.rule,
     n: e.total,
+    ...(e.atLeast ? { k: 1 } : {}),
     a: ms(e.firstSeen),
     z: ms(e.lastSeen),
     u: ms(e.countedUpTo),
     ...(e.floor !== undefined ? { o: ms(e.countedUpTo) - e.floor } : {}),
     ...(e.recent.length > 0 ? { e: e.recent } : {}),
-    ...(e.history.length > 0 ? { h: e.history.map((r) => [ms(r.at), r.count]) } : {}),
+    ...(e.history.length > 0
+      ? { h: e.history.map((r) => (r.atLeast ? [ms(r.at), r.count, 1] : [ms(r.at), r.count])) }
+      : {}),
     d: ms(e.deferredAt),
     ...(e.requested ? { q: [e.requested.by, ms(e.requested.at)] } : {}),
     ...(e.aliases.length > 0 ? { x: e.aliases } : {}),
@@ -167,12 +171,15 @@ export function unpackBacklogEntry(raw: unknown, version: number): unknown {
     category: p.c,
     rule: p.r,
     total: p.n,
+    atLeast: p.k === 1 ? true : undefined,
     firstSeen: iso(p.a),
     lastSeen: iso(p.z),
     countedUpTo: iso(p.u),
     floor: typeof p.o === "number" && typeof p.u === "number" ? p.u - p.o : p.o,
     recent: p.e ?? [],
-    history: history.map((r: unknown) => (Array.isArray(r) ? { at: iso(r[0]), count: r[1] } : r)),
+    history: history.map((r: unknown) =>
+      Array.isArray(r) ? { at: iso(r[0]), count: r[1], ...(r[2] === 1 ? { atLeast: true } : {}) } : r,
+    ),
     deferredAt: iso(p.d),
     requested,
     aliases: p.x ?? [],

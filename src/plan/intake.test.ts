@@ -223,7 +223,11 @@ describe("which new patterns a pass files", () => {
 describe("the dashboard's backlog", () => {
   it("round-trips compactly; a broken entry loses only itself", () => {
     const entry = toBacklogEntry(
-      issueState({ fp: "abcabcabcabc", history: [{ at: NOW.toISOString(), count: 3 }] }),
+      issueState({
+        fp: "abcabcabcabc",
+        atLeast: true,
+        history: [{ at: NOW.toISOString(), count: 3, atLeast: true }],
+      }),
       NOW.toISOString(),
       {
         by: "maint",

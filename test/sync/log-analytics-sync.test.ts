@@ -9,7 +9,7 @@ import type { GardenerConfig } from "../../src/config/schema.js";
 import { decodeState } from "../../src/issue-body/marker.js";
 import { render } from "../../src/templates/render.js";
 import { cloudLogSource } from "../../src/pass/cloud-source.js";
-import { gardenRepo } from "../../src/sync/garden-sync.js";
+import { gardenRepo, type SyncOptions } from "../../src/sync/garden-sync.js";
 import { fakeBigQueryOptions, startFakeBigQuery, type FakeBigQuery } from "../fake-bigquery/server.js";
 import { fastOctokitOptions, startFakeGitHub, type FakeGitHub } from "../fake-github/index.js";
 import {
@@ -206,6 +206,43 @@ describe("log-analytics and entries sources on the same logs", () => {
       expect(switched.reduce((n, i) => n + i.marker.total, 0)).toBe(second.length);
     },
   );
+});
+
+describe("a backlog kept by the dashboard, counted in the store", () => {
+  it("files two patterns a pass and counts every deferred one exactly, as the entries source does", async () => {
+    const hours = ["07", "08", "09", "10", "11", "12"];
+    const logs = hours.map((h, k) =>
+      more(60, `2026-11-23T${String(Number(h) - 1).padStart(2, "0")}:00:00Z`, `d${k}`),
+    );
+    let memory: SyncOptions["memory"] = {};
+    for (const [k, h] of hours.entries()) {
+      await serve(logs.slice(0, k + 1).flat());
+      await pass("all-at-once", "entries", `2026-11-23T${h}:00:00Z`);
+      gh.setTime(`2026-11-23T${h}:00:00Z`);
+      const reader = cloudLogSource({
+        logging: fakeClientOptions(logging.port),
+        bigquery: fakeBigQueryOptions(bigquery),
+      });
+      const cfg = config("log-analytics");
+      cfg.issues.maxNewPerPass = 2;
+      const to = new Date(`2026-11-23T${h}:00:00Z`);
+      const from = new Date(to.getTime() - 6 * 3_600_000);
+      const result = await gardenRepo({
+        gh: octokit,
+        owner: "octo",
+        repo: "one-a-pass",
+        config: cfg,
+        source: (hints) => reader(cfg, { from, to }, hints),
+        now: to,
+        memory,
+      });
+      memory = result.memory;
+      expect(result.applied!.created.length).toBeLessThanOrEqual(2);
+    }
+    const total = (repo: string) => new Map(issuesOf(repo).map((i) => [i.marker.fp, i.marker.total]));
+    expect(total("one-a-pass")).toEqual(total("all-at-once"));
+    expect(memory.backlog).toEqual([]);
+  }, 120_000);
 });
 
 describe("the entries fallback at its cap", () => {
