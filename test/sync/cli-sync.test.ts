@@ -53,7 +53,8 @@ describe("log-gardener run --repo", () => {
     } finally {
       delete process.env.GITHUB_TOKEN;
     }
-  });
+    // the CLI's client keeps production pacing (about 3 s between creates): five creates need room
+  }, 60_000);
 
   it("refuses a malformed --repo with exit 2", async () => {
     const { code, err } = await cli(["run", "--repo", "octo", "--logs", logs, "--dry-run", "--out", out]);
