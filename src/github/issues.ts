@@ -10,6 +10,7 @@ type RawIssue = {
   state: string;
   state_reason?: string | null;
   closed_at?: string | null;
+  created_at?: string;
   html_url: string;
   labels: Array<string | { name?: string }>;
   pull_request?: unknown;
@@ -27,6 +28,7 @@ export function toExisting(raw: RawIssue): ExistingIssue {
     state: raw.state === "closed" ? "closed" : "open",
     stateReason: raw.state_reason ?? null,
     closedAt: raw.closed_at ?? null,
+    createdAt: raw.created_at,
     labels: labelNames(raw.labels),
     url: raw.html_url,
     pullRequest: raw.pull_request !== undefined && raw.pull_request !== null,

@@ -12,6 +12,7 @@ export interface ExistingIssue {
   state: "open" | "closed";
   stateReason?: string | null;
   closedAt?: string | null;
+  createdAt?: string;
   labels: string[];
   url: string;
   pullRequest?: boolean;

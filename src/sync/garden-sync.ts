@@ -117,22 +117,30 @@ async function readIssues(
 }
 
 /**
- * After creating: if another pass (another process, another replica) filed the same pattern at the
- * same time, the lower number is kept and this pass's issue is closed as a duplicate with a link.
+ * A duplicate older than this was left by a pass that died between its create and its re-list: no pass
+ * runs this long, so whichever pass sees it next closes it (before, only the pass that filed it does).
  */
-async function closeRaceDuplicates(
+const LEFTOVER_DUPLICATE_AGE_MS = 30 * 60_000;
+
+/**
+ * If another pass (another process, another replica) filed the same pattern at the same time, the lower
+ * number is kept and this pass's issue is closed as a duplicate with a link; so is a leftover duplicate.
+ * Re-lists after creating; otherwise the inventory the pass planned from is current enough.
+ */
+async function closeDuplicates(
   opts: SyncOptions,
   repo: RepoRef,
   applied: ApplyResult,
+  known: Inventory,
 ): Promise<Inventory> {
-  const { issues } = await readIssues(opts, repo, false);
-  const inv = inventory(issues);
+  const inv = applied.created.length > 0 ? inventory((await readIssues(opts, repo, false)).issues) : known;
   const mine = new Set(applied.created.map((c) => c.number));
-  for (const { duplicate, of } of duplicatesOf(
-    inv,
-    applied.created.map((c) => c.fingerprint),
-  )) {
-    if (!mine.has(duplicate.number)) continue; // the pass that filed it closes it
+  const leftover = (issue: ExistingIssue) =>
+    issue.createdAt !== undefined &&
+    Date.parse(issue.createdAt) < opts.now.getTime() - LEFTOVER_DUPLICATE_AGE_MS;
+  const fingerprints = new Set(inv.tracked.filter((t) => t.state === "open").map((t) => t.marker.fp));
+  for (const { duplicate, of } of duplicatesOf(inv, fingerprints)) {
+    if (!mine.has(duplicate.number) && !leftover(duplicate)) continue; // the pass that filed it closes it
     const fingerprint = duplicate.marker.fp;
     try {
       const body = render("duplicate-closed", { of: of.number, fingerprint }).trim();
@@ -241,7 +249,7 @@ export function gardenRepo(opts: SyncOptions): Promise<SyncResult> {
     const applied = opts.dryRun
       ? undefined
       : await applyPlan(opts.gh, repo, plan, opts.config.issues.maxWritesPerPass);
-    if (applied && applied.created.length > 0) known = await closeRaceDuplicates(opts, repo, applied);
+    if (applied) known = await closeDuplicates(opts, repo, applied, known);
     if (applied) settle(plan, applied, opts);
     const stormNotice =
       applied && !opts.memory ? await noticeStorm(opts, repo, notices, plan, applied) : undefined;

@@ -301,15 +301,18 @@ describe("late entries", () => {
 });
 
 describe("no duplicates from a second process", () => {
-  it("two passes racing to file one pattern: the lower number is kept, the other closed as its duplicate", async () => {
-    const logs = session(4);
-    const config = testConfig();
-    const ownLock = <T>(_key: string, fn: () => Promise<T>) => fn(); // another process: another lock
+  const logs = session(4);
+  /**
+   * Two passes file one pattern: the first is held at its create while a second process (its own lock)
+   * files #1; `release` lets the first go on, to file #2.
+   */
+  const race = async () => {
+    const ownLock = <T>(_key: string, fn: () => Promise<T>) => fn();
     const run = (lock?: typeof ownLock) =>
       gardenRepo({
         gh: h.octokit,
         ...REPO,
-        config,
+        config: testConfig(),
         source: source(logs),
         now: new Date("2026-11-23T05:00:00Z"),
         lock,
@@ -319,8 +322,18 @@ describe("no duplicates from a second process", () => {
     const first = run();
     await hold.reached;
     const second = await run(ownLock);
+    return { first, second, release: () => hold.release() };
+  };
+  const open = () =>
+    h
+      .issues()
+      .filter((i) => i.state === "open")
+      .map((i) => i.number);
+
+  it("two passes racing to file one pattern: the lower number is kept, the other closed as its duplicate", async () => {
+    const { first, second, release } = await race();
     expect(second.applied?.created.map((c) => c.number)).toEqual([1]);
-    hold.release();
+    release();
     const firstResult = await first;
     expect(firstResult.applied?.created.map((c) => c.number)).toEqual([2]);
     expect(firstResult.applied?.duplicates).toEqual([{ issue: 2, of: 1, fingerprint: expect.any(String) }]);
@@ -330,7 +343,29 @@ describe("no duplicates from a second process", () => {
     expect(firstResult.index).toEqual({ [stateOf(issue(1).body).fp]: 1 });
 
     await h.pass([...logs, ...session(2, "2026-11-23T05:10:00Z")], "2026-11-23T06:00:00Z");
-    expect(h.issues().filter((i) => i.state === "open")).toHaveLength(1);
+    expect(open()).toEqual([1]);
+    expect(stateOf(issue(1).body).total).toBe(6);
+  });
+
+  it("a duplicate left open by a pass that died before its re-list is closed by a later pass, not at once", async () => {
+    const { first, release } = await race();
+    gh.failNext({ method: "GET", pathPattern: /\/issues$/, status: 404 }); // the re-list: the pass dies here
+    release();
+    await expect(first).rejects.toThrow();
+    expect(open()).toEqual([1, 2]);
+
+    await h.pass(session(1, "2026-11-23T05:05:00Z"), "2026-11-23T05:10:00Z");
+    expect(issue(2).state).toBe("open"); // its own pass may still be about to close it
+
+    await h.pass(session(1, "2026-11-23T05:40:00Z"), "2026-11-23T05:45:00Z");
+    expect(issue(2)).toMatchObject({ state: "closed", state_reason: "duplicate" });
+    expect(
+      gh
+        .repo(REPO.owner, REPO.repo)
+        .commentsOn(2)
+        .map((c) => c.body),
+    ).toEqual([expect.stringMatching(/Duplicate of #1/)]);
+    expect(open()).toEqual([1]);
     expect(stateOf(issue(1).body).total).toBe(6);
   });
 });
