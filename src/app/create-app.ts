@@ -17,7 +17,13 @@ export interface AppHandle {
 
 export function createScheduler(app: Pick<Probot, "auth" | "log">, opts: AppOptions): Scheduler {
   return new Scheduler({
-    octokitFor: async (id) => (await app.auth(id)) as GitHub,
+    octokitFor: async (id) => {
+      const gh = (await app.auth(id)) as GitHub;
+      // the token now (this call is free of rate limit), so a refused token fails the pass instead of
+      // reading as "no config file" (the config loader takes any 404 for a missing file)
+      await gh.rest.rateLimit.get();
+      return gh;
+    },
     listInstallations: () => listInstallationRepos(app),
     pass: {
       allowList: opts.allowList ?? new Map(),
@@ -47,7 +53,10 @@ export function createApp(opts: AppOptions = {}, onReady?: (handle: AppHandle) =
 
     const handler = httpHandler({
       runSecret: opts.runSecret,
-      runDue: () => scheduler.runDue({ discover: true, recheckUnconfigured: true }),
+      runDue: async () => ({
+        repos: await scheduler.runDue({ discover: true, recheckUnconfigured: true }),
+        installations: scheduler.discoveryFailures,
+      }),
       version: opts.version ?? packageVersion(),
     });
     try {

@@ -1,11 +1,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { InstallationFailure } from "./installations.js";
 import type { RepoPassResult } from "./pass-runner.js";
 
 export interface HttpOptions {
   /** Bearer secret of `POST /garden/run` (env GARDENER_RUN_SECRET); without it the route answers 503. */
   runSecret?: string;
-  runDue: () => Promise<RepoPassResult[]>;
+  /** The due passes' results, and the installations whose repos could not be listed. */
+  runDue: () => Promise<{ repos: RepoPassResult[]; installations: InstallationFailure[] }>;
   version: string;
 }
 
@@ -44,9 +46,9 @@ export function httpHandler(opts: HttpOptions) {
       return send(res, 401, { error: "a valid bearer token is required" }, { "www-authenticate": "Bearer" });
     }
     req.resume();
-    const repos = await opts.runDue();
+    const { repos, installations } = await opts.runDue();
     const counts: Record<string, number> = {};
     for (const r of repos) counts[r.status] = (counts[r.status] ?? 0) + 1;
-    return send(res, 200, { counts, repos });
+    return send(res, 200, { counts, repos, installations });
   };
 }

@@ -3,7 +3,7 @@ import { createApp } from "./create-app.js";
 import { optionsFromEnv } from "./options.js";
 
 export { createApp, createScheduler, type AppHandle } from "./create-app.js";
-export { runAllInstallations, type RunAllOptions } from "./run-all.js";
+export { runAllInstallations, type RunAllOptions, type RunAllResult } from "./run-all.js";
 export { parseAllowList, allowedProjects, type AllowList } from "./allow-list.js";
 export { parseCommands, type Command } from "./commands/parse.js";
 export { runRepoPass, type RepoPassResult, type PassDeps } from "./pass-runner.js";

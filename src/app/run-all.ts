@@ -1,6 +1,7 @@
 import { Probot, ProbotOctokit } from "probot";
 import { createScheduler } from "./create-app.js";
 import { optionsFromEnv, type AppOptions } from "./options.js";
+import type { InstallationFailure } from "./installations.js";
 import type { RepoPassResult } from "./pass-runner.js";
 
 export interface RunAllOptions extends AppOptions {
@@ -21,11 +22,17 @@ export function gheBaseUrl(env: NodeJS.ProcessEnv = process.env): string | undef
   return `${env.GHE_PROTOCOL?.trim() || "https"}://${host}/api/v3`;
 }
 
+export interface RunAllResult {
+  repos: RepoPassResult[];
+  /** Installations whose repos could not be listed; the others' repos were still passed. */
+  installations: InstallationFailure[];
+}
+
 /**
  * `log-gardener run --app`: authenticates as the GitHub App, lists its installations and their repos,
  * and runs each due repo's pass (options not given are read from the environment like the server does).
  */
-export async function runAllInstallations(opts: RunAllOptions): Promise<RepoPassResult[]> {
+export async function runAllInstallations(opts: RunAllOptions): Promise<RunAllResult> {
   const { warnings, ...fromEnv } = optionsFromEnv();
   const probot = new Probot({
     appId: opts.appId,
@@ -36,5 +43,6 @@ export async function runAllInstallations(opts: RunAllOptions): Promise<RepoPass
   });
   for (const w of warnings) probot.log.warn(w);
   const scheduler = createScheduler(probot, { ...fromEnv, ...opts });
-  return scheduler.runDue({ discover: true, force: opts.force });
+  const repos = await scheduler.runDue({ discover: true, force: opts.force });
+  return { repos, installations: scheduler.discoveryFailures };
 }

@@ -1,5 +1,6 @@
 import { systemClock } from "../clock.js";
 import type { GitHub } from "../github/client.js";
+import { oneLine, type Discovery, type InstallationFailure } from "./installations.js";
 import { runRepoPass, type Logger, type PassDeps, type RepoPassResult } from "./pass-runner.js";
 
 export interface InstallationRepos {
@@ -10,8 +11,8 @@ export interface InstallationRepos {
 export interface SchedulerOptions {
   /** An Octokit authenticated as the installation. */
   octokitFor: (installationId: number) => Promise<GitHub>;
-  /** Every installation of the app and its repos ("owner/name"). */
-  listInstallations: () => Promise<InstallationRepos[]>;
+  /** Every installation of the app and its repos ("owner/name"), and the installations that failed. */
+  listInstallations: () => Promise<Discovery>;
   pass: Omit<PassDeps, "force">;
   /** Each repo due in a timer tick starts after a random delay up to this (default 30 s). */
   jitterMs?: number;
@@ -21,7 +22,10 @@ export interface SchedulerOptions {
   rediscoverMs?: number;
   /** Repos passed at once (default 4). */
   concurrency?: number;
-  /** After a pass that threw, the repo is retried after this (default 10 min). */
+  /**
+   * After a pass that threw, the repo is retried after this (default 10 min); so is the listing after an
+   * installation failed to list its repos.
+   */
   retryMs?: number;
   /**
    * A repo without `.github/log-gardener.yml` is checked again after this (default 1 h); `/garden run`
@@ -48,7 +52,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /**
  * Keeps the installations' repos and runs their due passes: from a timer, from `POST /garden/run`, or
  * from the CLI. A repo's pass never runs twice at once in this process (a second request while one runs
- * gets `busy`), and one repo's failure never stops the others.
+ * gets `busy`), and one repo's or one installation's failure never stops the others.
  */
 export class Scheduler {
   private readonly targets = new Map<string, Target>();
@@ -56,6 +60,7 @@ export class Scheduler {
   private timer?: NodeJS.Timeout;
   private discoveredAt = -Infinity;
   private ticking?: Promise<unknown>;
+  private failures: InstallationFailure[] = [];
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -90,19 +95,47 @@ export class Scheduler {
     for (const [k, t] of this.targets) if (t.installationId === installationId) this.targets.delete(k);
   }
 
-  /** Lists the installations and their repos again (repos no longer installed are dropped). */
-  async discover(): Promise<void> {
-    const all = await this.opts.listInstallations();
-    const seen = new Set(all.map((i) => i.id));
+  /** The installations the last listing could not read (their repos known before are kept). */
+  get discoveryFailures(): InstallationFailure[] {
+    return this.failures;
+  }
+
+  /**
+   * Lists the installations and their repos again (repos no longer installed are dropped). Never
+   * throws: an installation that fails keeps the repos known for it, a failed list of installations
+   * keeps them all, and either is listed again after `retryMs`.
+   */
+  async discover(): Promise<InstallationFailure[]> {
+    const retryMs = this.opts.retryMs ?? 600_000;
+    const rediscoverMs = this.opts.rediscoverMs ?? 3_600_000;
+    let found: Discovery;
+    try {
+      found = await this.opts.listInstallations();
+    } catch (error) {
+      this.opts.log?.error({ err: error }, "listing the app's installations failed; known repos still run");
+      this.failures = [{ message: oneLine(error) }];
+      this.discoveredAt = performance.now() - rediscoverMs + retryMs;
+      return this.failures;
+    }
+    const failed = new Set(found.failures.map((f) => f.installation));
+    const seen = new Set([...found.installations.map((i) => i.id), ...failed]);
     for (const [k, t] of this.targets) if (!seen.has(t.installationId)) this.targets.delete(k);
-    for (const inst of all) {
+    for (const inst of found.installations) {
       const keep = new Set(inst.repos.map(keyOf));
       for (const [k, t] of this.targets)
         if (t.installationId === inst.id && !keep.has(k)) this.targets.delete(k);
       this.addRepos(inst.id, inst.repos);
     }
+    for (const f of found.failures) {
+      this.opts.log?.error(
+        { installation: f.installation, error: f.message },
+        `installation ${f.installation}: its repos could not be listed (${f.message}); the others still run`,
+      );
+    }
+    this.failures = found.failures;
     // elapsed real time, not the pass clock: how often GitHub is asked again is an interval
-    this.discoveredAt = performance.now();
+    this.discoveredAt = performance.now() - (found.failures.length > 0 ? rediscoverMs - retryMs : 0);
+    return this.failures;
   }
 
   isRunning(full: string): boolean {
@@ -140,8 +173,7 @@ export class Scheduler {
       } catch (error) {
         t.nextDue = this.now().getTime() + (this.opts.retryMs ?? 600_000);
         this.opts.log?.error({ repo: full, err: error }, `pass of ${full} failed`);
-        const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
-        return { repo: `${t.owner}/${t.repo}`, status: "failed", message };
+        return { repo: `${t.owner}/${t.repo}`, status: "failed", message: oneLine(error) };
       }
     })().finally(() => this.running.delete(key));
     this.running.set(key, run);

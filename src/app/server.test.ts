@@ -260,6 +260,108 @@ describe("config and allow-list", () => {
   });
 });
 
+describe("tenant isolation", () => {
+  const tokenOf7 = /^\/app\/installations\/7\/access_tokens$/;
+  const statuses = (results: Array<{ repo: string; status: string }>) =>
+    results.map((r) => [r.repo, r.status]);
+
+  it("an installation whose token fails (404) is reported; every other installation's repos are passed", async () => {
+    gh.addInstallation(7, "broken", ["broken/app"]);
+    gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", "broken/app");
+    gh.failNext({ method: "POST", pathPattern: tokenOf7, status: 404, times: 1000 });
+    await start({
+      jitterMs: 0,
+      allowList: new Map([
+        ["octo/*", ["acme-prod"]],
+        ["broken/*", ["acme-prod"]],
+      ]),
+    });
+
+    const res = await run(RUN_SECRET);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      repos: Array<{ repo: string; status: string }>;
+      installations: Array<{ installation?: number; message: string }>;
+    };
+    expect(body.installations).toEqual([{ installation: 7, message: expect.stringMatching(/404/) }]);
+    expect(statuses(body.repos)).toEqual([
+      ["octo/other", "not-configured"],
+      ["octo/repo", "ran"],
+    ]);
+    expect(reads).toEqual(["acme-prod"]);
+
+    // the timer's tick too: the broken installation does not stop the schedule of the others
+    await new Promise((r) => server!.close(r));
+    await start({
+      jitterMs: 0,
+      allowList: new Map([
+        ["octo/*", ["acme-prod"]],
+        ["broken/*", ["acme-prod"]],
+      ]),
+      now: () => new Date(NOW.getTime() + 61 * 60_000),
+    });
+    await handle.scheduler.tick();
+    expect(reads).toEqual(["acme-prod", "acme-prod"]);
+    expect(handle.scheduler.discoveryFailures).toEqual([{ installation: 7, message: expect.any(String) }]);
+    expect(decodeDashboardState(dashboards()[0].body)?.lastPass).toBe(
+      new Date(NOW.getTime() + 61 * 60_000).toISOString(),
+    );
+    expect(gh.repo("broken", "app").issues).toEqual([]);
+  });
+
+  it("a known repo of an installation whose token starts failing fails alone; the listing keeps it", async () => {
+    gh.addInstallation(7, "broken", ["broken/app"]);
+    gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", "broken/app");
+    await start({
+      allowList: new Map([
+        ["octo/*", ["acme-prod"]],
+        ["broken/*", ["acme-prod"]],
+      ]),
+      concurrency: 1,
+    });
+    // known from the installation event, before any token of installation 7 was asked for
+    await deliver("installation", {
+      action: "created",
+      installation: { id: 7, account: { login: "broken" } },
+      repositories: [{ full_name: "broken/app" }],
+    });
+    gh.failNext({ method: "POST", pathPattern: tokenOf7, status: 404, times: 1000 });
+    const results = await handle.scheduler.runDue({ discover: true });
+    expect(statuses(results)).toEqual([
+      ["broken/app", "failed"],
+      ["octo/other", "not-configured"],
+      ["octo/repo", "ran"],
+    ]);
+    expect(results[0].message).toMatch(/^HTTP 404/);
+    expect(handle.scheduler.repos()).toEqual(["broken/app", "octo/other", "octo/repo"]);
+    expect(reads).toEqual(["acme-prod"]);
+  });
+
+  it("a failed list of installations keeps the known repos running", async () => {
+    await start();
+    await handle.scheduler.runDue({ discover: true });
+    gh.failNext({ method: "GET", pathPattern: /^\/app\/installations$/, status: 404 });
+    const results = await handle.scheduler.runDue({ discover: true, force: true });
+    expect(handle.scheduler.discoveryFailures).toEqual([{ message: expect.stringMatching(/404/) }]);
+    expect(statuses(results)).toEqual([
+      ["octo/other", "not-configured"],
+      ["octo/repo", "ran"],
+    ]);
+  });
+
+  it("a pass that throws in the first repo does not stop the next one (one pass at a time)", async () => {
+    gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", "octo/other");
+    gh.failNext({ method: "GET", pathPattern: /^\/repos\/octo\/repo\/contents/, status: 500, times: 10 });
+    await start({ concurrency: 1 });
+    const results = await handle.scheduler.runDue({ discover: true });
+    expect(statuses(results)).toEqual([
+      ["octo/other", "ran"],
+      ["octo/repo", "failed"],
+    ]);
+    expect(reads).toEqual(["acme-prod"]);
+  });
+});
+
 describe("scheduler", () => {
   it("runs a repo's pass once when two ticks come while it is still running", async () => {
     let release!: () => void;
@@ -328,7 +430,8 @@ describe("scheduler", () => {
     });
 
   it("runAllInstallations (log-gardener run --app) lists installations and runs the due repos", async () => {
-    const results = await runAll({ baseUrl: gh.baseUrl });
+    const { repos: results, installations } = await runAll({ baseUrl: gh.baseUrl });
+    expect(installations).toEqual([]);
     expect(results.map((r) => [r.repo, r.status])).toEqual([
       ["octo/other", "not-configured"],
       ["octo/repo", "ran"],
@@ -342,7 +445,7 @@ describe("scheduler", () => {
     process.env.GHE_HOST = gh.host;
     process.env.GHE_PROTOCOL = "http";
     try {
-      const results = await runAll({});
+      const { repos: results } = await runAll({});
       expect(results.find((r) => r.repo === "octo/repo")?.status).toBe("ran");
       expect(gh.requests.length).toBeGreaterThan(0);
       expect(gh.requests.every((r) => r.ghePrefix)).toBe(true);
@@ -387,7 +490,10 @@ describe("scheduler", () => {
     const scheduler = new Scheduler({
       octokitFor: async () =>
         new ProbotOctokit({ auth: { token: "t" }, baseUrl: gh.baseUrl, ...fastOctokitOptions() }) as GitHub,
-      listInstallations: async () => [{ id: 42, repos: ["octo/a", "octo/b", "octo/c"] }],
+      listInstallations: async () => ({
+        installations: [{ id: 42, repos: ["octo/a", "octo/b", "octo/c"] }],
+        failures: [],
+      }),
       pass: {
         allowList: new Map([["octo/*", ["acme-prod"]]]),
         now: () => NOW,

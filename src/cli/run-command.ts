@@ -119,7 +119,7 @@ async function runAsApp(opts: RunOptions, io: Io): Promise<number> {
     throw new UsageError("--app needs APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) in the environment");
   }
   const { runAllInstallations } = await import("../app/run-all.js");
-  const results = await runAllInstallations({ appId, privateKey, baseUrl: opts.githubUrl, logLevel: "warn" });
-  io.stdout.write(opts.json ? `${JSON.stringify(results, null, 2)}\n` : render("run-all", { results }));
-  return results.some((r) => r.status === "failed") ? 1 : 0;
+  const result = await runAllInstallations({ appId, privateKey, baseUrl: opts.githubUrl, logLevel: "warn" });
+  io.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : render("run-all", result));
+  return result.installations.length > 0 || result.repos.some((r) => r.status === "failed") ? 1 : 0;
 }

@@ -35,6 +35,11 @@ function installationOf(ctx: RouteContext, id: number): FakeInstallation {
 }
 
 export const appRoutes: Route[] = [
+  // the caller's rate limit; asking does not count against it (the app uses it to check a token)
+  route("GET", /^\/rate_limit$/, () => {
+    const core = { limit: 5000, used: 0, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
+    return ok({ resources: { core }, rate: core });
+  }),
   route("POST", /^\/app\/installations\/(\d+)\/access_tokens$/, (ctx) => {
     requireJwt(ctx);
     const id = intParam(ctx.params[0]);
