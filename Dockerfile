@@ -27,4 +27,4 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # the same as `npm start`, without npm in between, so SIGTERM reaches node
-CMD ["node", "node_modules/probot/bin/probot.js", "run", "./lib/app/index.js"]
+CMD ["node", "lib/app/main.js"]

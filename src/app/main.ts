@@ -1,0 +1,3 @@
+import { startServer } from "./serve.js";
+
+await startServer();
