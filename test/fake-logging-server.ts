@@ -47,6 +47,8 @@ export interface ListRequest {
   pageToken: string;
   /** The `authorization` metadata the client sent, if any. */
   authorization?: string;
+  /** Date.now() when the call arrived. */
+  at: number;
 }
 
 export interface FakeLoggingOptions {
@@ -216,7 +218,7 @@ export async function startFakeLogging(options: FakeLoggingOptions = {}): Promis
   server.addService(loggingServiceDefinition(), {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     ListLogEntries(call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) {
-      const req = call.request as Omit<ListRequest, "authorization">;
+      const req = call.request as Omit<ListRequest, "authorization" | "at">;
       const authorization = call.metadata.get("authorization")[0];
       requests.push({
         resourceNames: [...req.resourceNames],
@@ -225,6 +227,7 @@ export async function startFakeLogging(options: FakeLoggingOptions = {}): Promis
         pageSize: req.pageSize,
         pageToken: req.pageToken,
         ...(authorization !== undefined ? { authorization: String(authorization) } : {}),
+        at: Date.now(),
       });
       const failure = failures.get(calls);
       failures.delete(calls++);

@@ -462,6 +462,22 @@ describe("comments, reactions, labels, permissions, contents", () => {
     expect(all).toHaveLength(3);
     expect(gh.requests.every((r) => r.ghePrefix && r.path.startsWith("/repos/"))).toBe(true);
   });
+
+  it("listenAlso() serves the same state on another port, records the port, and pages through it", async () => {
+    for (let i = 0; i < 3; i++) gh.addIssue({ title: `i${i}` });
+    const other = await gh.listenAlso();
+    expect(other.port).not.toBe(gh.port);
+    const octokit = new ProbotOctokit({
+      auth: { token: "t" },
+      baseUrl: other.baseUrl,
+      ...fastOctokitOptions(),
+    });
+    const all = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, per_page: 2 });
+    expect(all).toHaveLength(3);
+    await client().rest.issues.create({ owner, repo, title: "from the first port" });
+    expect(gh.requests.map((r) => r.port)).toEqual([other.port, other.port, gh.port]);
+    expect(gh.repo(owner, repo).issues).toHaveLength(4);
+  });
 });
 
 describe("fault injection through the retry and throttling plugins", () => {

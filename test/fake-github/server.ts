@@ -7,7 +7,7 @@
  *   expect(gh.writes()).toBe(0);
  *   await gh.close();
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { appRoutes } from "./routes/app.js";
 import { commentRoutes } from "./routes/comments.js";
@@ -82,6 +82,8 @@ export interface RecordedRequest {
   ghePrefix: boolean;
   /** Date.now() when the request arrived (real time: tests measure pacing with it) */
   at: number;
+  /** the fake's port the request came in on (`port`, or one opened by `listenAlso()`) */
+  port: number;
 }
 
 export interface FaultSpec {
@@ -184,6 +186,12 @@ export interface FakeGitHub {
   slowDown(spec: RequestMatcher & { ms: number; times?: number }): () => void;
   /** hold the next matching request (one) until release(); for "a pass is still running" tests */
   hold(spec: RequestMatcher): Hold;
+
+  /**
+   * serves the same API and state on one more port, so requests can be told apart by the client that
+   * sent them (one port per app process in a multi-process benchmark); closed by `close()`
+   */
+  listenAlso(): Promise<{ port: number; baseUrl: string; host: string }>;
 
   close(): Promise<void>;
 }
@@ -318,7 +326,6 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   const holds: Array<
     RequestMatcher & { taken: boolean; hit: (r: RecordedRequest) => void; gate: Promise<void> }
   > = [];
-  let origin = "";
   let requestSeq = 0;
 
   const split = (full: string): [string, string] => {
@@ -367,9 +374,12 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       accept: String(req.headers.accept ?? ""),
       ghePrefix,
       at: Date.now(),
+      port: req.socket.localPort ?? 0,
     };
     requests.push(rec);
 
+    // links point back at the port the client used, so its next page comes the same way
+    const origin = `http://127.0.0.1:${rec.port}`;
     const urls: Urls = { api: origin + (ghePrefix ? "/api/v3" : ""), html: htmlUrl };
     const key = token ?? "anonymous";
     const n = (used.get(key) ?? 0) + 1;
@@ -475,19 +485,24 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ message: `fake-github bug: ${String(e)}` }));
+  const servers: Server[] = [];
+  async function listen(): Promise<number> {
+    const server = createServer((req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify({ message: `fake-github bug: ${String(e)}` }));
+      });
     });
-  });
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  origin = `http://127.0.0.1:${port}`;
+    server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    servers.push(server);
+    return (server.address() as AddressInfo).port;
+  }
+  const port = await listen();
+  const origin = `http://127.0.0.1:${port}`;
 
   const api = (r: RecordedRequest) => !isTokenExchange(r);
   const fake: FakeGitHub = {
@@ -550,11 +565,21 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       return { reached, release };
     },
 
+    listenAlso: async () => {
+      const extra = await listen();
+      return { port: extra, baseUrl: `http://127.0.0.1:${extra}`, host: `127.0.0.1:${extra}` };
+    },
+
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
     },
   };
   return fake;
