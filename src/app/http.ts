@@ -8,6 +8,13 @@ export interface HttpOptions {
   runSecret?: string;
   /** The due passes' results, and the installations whose repos could not be listed. */
   runDue: () => Promise<{ repos: RepoPassResult[]; installations: InstallationFailure[] }>;
+  /**
+   * With REDIS_URL: `POST /garden/run` only puts one "run every due repo" job on the queue and answers
+   * 202; a replica's worker then does the rest.
+   */
+  enqueueRunDue?: () => Promise<void>;
+  /** `degraded` and why (Redis away) for `GET /health`; default `ok`. */
+  health?: () => { status: "ok" | "degraded"; reason?: string };
   version: string;
 }
 
@@ -36,7 +43,7 @@ export function httpHandler(opts: HttpOptions) {
     if (path === "/health") {
       if (req.method !== "GET" && req.method !== "HEAD")
         return send(res, 405, { error: "use GET" }, { allow: "GET" });
-      return send(res, 200, { status: "ok", version: opts.version });
+      return send(res, 200, { ...(opts.health?.() ?? { status: "ok" }), version: opts.version });
     }
     if (path !== "/garden/run") return false;
     if (req.method !== "POST") return send(res, 405, { error: "use POST" }, { allow: "POST" });
@@ -46,6 +53,15 @@ export function httpHandler(opts: HttpOptions) {
       return send(res, 401, { error: "a valid bearer token is required" }, { "www-authenticate": "Bearer" });
     }
     req.resume();
+    if (opts.enqueueRunDue) {
+      try {
+        await opts.enqueueRunDue();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return send(res, 503, { error: `the run could not be queued: ${reason}` }, { "retry-after": "30" });
+      }
+      return send(res, 202, { queued: true });
+    }
     const { repos, installations } = await opts.runDue();
     const counts: Record<string, number> = {};
     for (const r of repos) counts[r.status] = (counts[r.status] ?? 0) + 1;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import type { ClientOptions } from "google-gax";
 import { assetPath } from "../assets.js";
+import { queueSettingsFromEnv, type QueueSettings } from "../queue/settings.js";
 import { parseAllowList, type AllowList } from "./allow-list.js";
 import type { GardenFn } from "./garden.js";
 import type { ReadLogs } from "../pass/cloud-source.js";
@@ -26,6 +27,13 @@ export interface AppOptions {
   tickMs?: number;
   concurrency?: number;
   version?: string;
+  /**
+   * env REDIS_URL and the GARDENER_* queue settings: every repo-mutating job goes through one BullMQ
+   * queue shared by all replicas (see src/queue/). Unset: the in-process scheduler and lock.
+   */
+  queue?: QueueSettings;
+  /** With `queue`: on SIGTERM, finish or release the current job, then exit (the server sets it). */
+  exitOnSigterm?: boolean;
 }
 
 export function packageVersion(): string {
@@ -42,6 +50,7 @@ export function packageVersion(): string {
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions & { warnings: string[] } {
   const { list, errors } = parseAllowList(env.GARDENER_ALLOWED_PROJECTS);
   const endpoint = /^([^:]+):(\d+)$/.exec(env.GARDENER_LOGGING_ENDPOINT ?? "");
+  const queue = queueSettingsFromEnv(env);
   return {
     allowList: list,
     runSecret: env.GARDENER_RUN_SECRET || undefined,
@@ -49,6 +58,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions
     googleClient: endpoint
       ? { apiEndpoint: endpoint[1], port: Number(endpoint[2]), sslCreds: grpc.credentials.createInsecure() }
       : undefined,
-    warnings: errors,
+    queue: queue.settings,
+    exitOnSigterm: queue.settings !== undefined,
+    warnings: [...errors, ...queue.errors],
   };
 }

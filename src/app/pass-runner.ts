@@ -21,6 +21,8 @@ export interface RepoPassResult {
   dashboard?: number;
   lastPass?: string;
   nextDue?: string;
+  /** The schedule the due time follows (the repo's, or hourly when its config is broken). */
+  schedule?: string;
 }
 
 export interface Logger {
@@ -39,6 +41,11 @@ export interface PassDeps {
   force?: boolean;
   /** Issues whose samples are re-rendered even when nothing new was counted (`/garden samples`). */
   refresh?: number[];
+  /**
+   * A failed issue sync throws instead of being reported, because the caller tries again (the queue's
+   * retries with backoff); its last try leaves this unset, so the failure reaches the dashboard.
+   */
+  retryable?: boolean;
 }
 
 const DEFAULT_SCHEDULE = "hourly";
@@ -72,6 +79,7 @@ export async function runRepoPass(
       status: "not-due",
       lastPass: last?.toISOString(),
       nextDue: due.toISOString(),
+      schedule,
       dashboard: dashboard?.number,
     };
   }
@@ -108,6 +116,7 @@ export async function runRepoPass(
       dashboard: number,
       lastPass: now.toISOString(),
       nextDue: nextDue.toISOString(),
+      schedule,
     };
   }
 
@@ -130,6 +139,7 @@ export async function runRepoPass(
     memory = outcome.memory ?? memory;
     failures = outcome.failures;
   } catch (error) {
+    if (deps.retryable) throw error;
     status = "failed";
     failures = [message(error)];
     log?.error({ repo: full, err: error }, `pass of ${full} failed`);
@@ -140,6 +150,7 @@ export async function runRepoPass(
     failures,
     lastPass: now.toISOString(),
     nextDue: nextDue.toISOString(),
+    schedule,
     ...(status === "failed" ? { message: failures[0] } : {}),
   };
   if (config.dashboard.enabled) {

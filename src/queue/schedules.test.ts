@@ -14,8 +14,8 @@ function replica(
   prefix: string,
   task?: (name: string, data: Record<string, unknown>, id: string) => Promise<void>,
 ) {
-  const settings = { ...testSettings(), prefix };
-  const q = new WorkQueue<unknown>({ settings, handle: async () => undefined, task, maintenanceMs: 60_000 });
+  const settings = { ...testSettings(), prefix, maintenanceMs: 60_000 };
+  const q = new WorkQueue<unknown>({ settings, handle: async () => undefined, task });
   open.push(q);
   if (!prefixes.includes(prefix)) prefixes.push(prefix);
   return { q, schedules: new Schedules(q.queue) };

@@ -23,6 +23,11 @@ export interface QueueSettings {
   shutdownGraceMs: number;
   /** env GARDENER_DISCOVERY_INTERVAL: how often one replica lists the installations again (default 1h). */
   discoverMs: number;
+  /**
+   * How often each replica delivers what it buffered, rings the mailboxes that hold entries and checks
+   * that the discovery scheduler exists (re-created at once after a flush); default 15 s.
+   */
+  maintenanceMs?: number;
 }
 
 export const QUEUE_DEFAULTS: Omit<QueueSettings, "url"> = {

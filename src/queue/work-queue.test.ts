@@ -18,7 +18,11 @@ afterEach(async () => {
 });
 
 function replica(settings: QueueSettings, opts: Partial<WorkQueueOptions<Work>> = {}): WorkQueue<Work> {
-  const q = new WorkQueue<Work>({ settings, handle: async () => undefined, maintenanceMs: 200, ...opts });
+  const q = new WorkQueue<Work>({
+    settings: { maintenanceMs: 200, ...settings },
+    handle: async () => undefined,
+    ...opts,
+  });
   open.push(q);
   if (!prefixes.includes(settings.prefix)) prefixes.push(settings.prefix);
   return q;

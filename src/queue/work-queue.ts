@@ -20,9 +20,8 @@ export interface WorkQueueOptions<T> {
   giveUp?: (entry: Entry<T>, error: unknown, key: string) => Promise<void>;
   /** Jobs other than mailbox drains: schedulers' iterations and one-off tasks, by BullMQ job name. */
   task?: (name: string, data: Record<string, unknown>, jobId: string) => Promise<void>;
-  /** Runs on every maintenance tick (default every 15 s), after the buffer and the sweep. */
+  /** Runs on every maintenance tick (`settings.maintenanceMs`), after the buffer and the sweep. */
   maintain?: () => Promise<void>;
-  maintenanceMs?: number;
   log?: QueueLogger;
 }
 
@@ -79,7 +78,9 @@ export class WorkQueue<T> {
       c.on("error", (error: unknown) => (this.lastError = message(error)));
     this.producer.on("ready", () => {
       this.lastError = undefined;
-      void this.flush();
+      // (re)connected: deliver what waited in memory, ring the mailboxes, re-check the schedulers
+      if (this.timer) void this.maintain();
+      else void this.flush();
     });
     this.store = new QueueStore(this.producer, s.prefix);
     this.queue = new Queue(QUEUE_NAME, { connection: this.producer, prefix: s.prefix });
@@ -107,9 +108,9 @@ export class WorkQueue<T> {
     this.worker.on("failed", (job, error) =>
       this.log?.error({ job: job?.name, data: job?.data, err: error }, `queue job ${job?.name} failed`),
     );
-    this.timer = setInterval(() => void this.maintain(), this.opts.maintenanceMs ?? 15_000);
+    this.timer = setInterval(() => void this.maintain(), s.maintenanceMs ?? 15_000);
     this.timer.unref();
-    void this.maintain();
+    if (this.producer.status === "ready") void this.maintain();
   }
 
   /** `ok`, or `degraded` with the reason (Redis away, webhooks waiting in memory). */

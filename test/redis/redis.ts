@@ -17,6 +17,7 @@ export function testSettings(extra: Partial<QueueSettings> = {}): QueueSettings 
     prefix: `lg-test-${randomUUID().slice(0, 8)}`,
     lockMs: 2_000,
     retryMs: 100,
+    maintenanceMs: 300,
     ...extra,
   };
 }

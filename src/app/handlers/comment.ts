@@ -9,7 +9,8 @@ import type { Scheduler } from "../scheduler.js";
 import { render } from "../../templates/render.js";
 
 export interface CommentDeps {
-  scheduler: Scheduler;
+  /** Starts `/garden run`'s pass: in this process, or with REDIS_URL on the repo's queue. */
+  scheduler: Pick<Scheduler, "trigger">;
   allowList: AllowList;
   now: () => Date;
 }
