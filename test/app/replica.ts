@@ -4,7 +4,7 @@
  * the sources) as a child process that a test can SIGKILL or SIGTERM.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,14 +15,11 @@ import { createApp, type AppHandle } from "../../src/app/create-app.js";
 import type { AppOptions } from "../../src/app/options.js";
 import type { QueueSettings } from "../../src/queue/settings.js";
 import { fastOctokitOptions, type FakeGitHub } from "../fake-github/index.js";
+import { appPrivateKey, webhookSignature } from "./processes.js";
 
 export const SECRET = "webhook-s3cret";
 export const RUN_SECRET = "run-s3cret";
-export const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+export const privateKey = appPrivateKey();
 
 export interface Replica {
   base: string;
@@ -72,7 +69,7 @@ export async function deliver(base: string, event: string, payload: object): Pro
       "content-type": "application/json",
       "x-github-event": event,
       "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+      "x-hub-signature-256": webhookSignature(SECRET, body),
     },
     body,
   });
