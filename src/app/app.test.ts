@@ -42,6 +42,8 @@ let gh: FakeGitHub;
 let probot: Probot;
 let handle: AppHandle;
 let passes: string[];
+/** When set, reading the logs throws it (a pass that fails). */
+let logsFail: Error | undefined;
 /** Issue numbers the fake GitHub's answers mark as pull requests (it has no pull requests itself). */
 let pulls: Set<number>;
 
@@ -72,6 +74,7 @@ beforeEach(async () => {
   gh.setPermission("visitor", "read");
   gh.setFile(".github/log-gardener.yml", "project: acme-prod\n", "octo/repo");
   passes = [];
+  logsFail = undefined;
   pulls = new Set();
   probot = new Probot({
     appId: 123,
@@ -91,6 +94,7 @@ beforeEach(async () => {
         now: () => NOW,
         readLogs: async (_config, { from, to }) => {
           passes.push("read");
+          if (logsFail) throw logsFail;
           return {
             source: "test",
             entries: [],
@@ -448,14 +452,65 @@ describe("/garden commands", () => {
     await comment(issue.number, "/garden run");
     hold.release();
     await handle.scheduler.idle();
+    // the first reply carries the pass's outcome once it is done; the second started nothing
     expect(replies(issue.number).map((r) => r.body)).toEqual([
-      expect.stringMatching(/a pass for this repository started/),
+      expect.stringMatching(
+        /a pass for this repository started[\s\S]*✅ The pass finished; its worklog is on the dashboard #\d+\./,
+      ),
       expect.stringMatching(/already running/),
     ]);
+    expect(replies(issue.number)[1].body).not.toMatch(/The pass/);
     expect(passes).toEqual(["read"]);
     expect(
       repoState().issues.filter((i) => i.labels.some((l) => l.name === "log-gardener:dashboard")),
     ).toHaveLength(1);
+  });
+});
+
+describe("/garden run is answered with its outcome", () => {
+  it("a pass that fails is told in the same reply, plainly", async () => {
+    const issue = trackedIssue();
+    logsFail = new Error("Cloud Logging said PERMISSION_DENIED for acme-prod");
+    await comment(issue.number, "/garden run");
+    await handle.scheduler.idle();
+    const all = replies(issue.number);
+    expect(all).toHaveLength(1);
+    expect(all[0].body).toMatch(/a pass for this repository started/);
+    expect(all[0].body).toMatch(/⚠️ The pass failed: Cloud Logging said PERMISSION_DENIED for acme-prod\./);
+  });
+
+  it("a repo without a config file: the reply says the pass did not run", async () => {
+    const issue = trackedIssue();
+    repoState().files.delete(".github/log-gardener.yml");
+    await comment(issue.number, "/garden run");
+    await handle.scheduler.idle();
+    expect(replies(issue.number)[0].body).toMatch(
+      /did not run: this repository has no `\.github\/log-gardener\.yml`/,
+    );
+    expect(passes).toEqual([]);
+  });
+
+  it("runs under the repo's pass lock: a run while a scheduled pass of the repo runs starts nothing", async () => {
+    const issue = trackedIssue();
+    const hold = gh.hold({ method: "GET", pathPattern: /\/issues$/ });
+    const scheduled = handle.scheduler.runDue({ discover: true });
+    await hold.reached;
+    await comment(issue.number, "/garden run");
+    hold.release();
+    await scheduled;
+    await handle.scheduler.idle();
+    expect(replies(issue.number).map((r) => r.body)).toEqual([expect.stringMatching(/already running/)]);
+    expect(passes).toEqual(["read"]);
+  });
+
+  it("a command that fails before any reply (the config cannot be read) still gets a plain reply", async () => {
+    const issue = trackedIssue();
+    gh.failNext({ method: "GET", pathPattern: /^\/repos\/octo\/repo\/contents/, status: 500, times: 20 });
+    await comment(issue.number, "/garden status");
+    const all = replies(issue.number);
+    expect(all).toHaveLength(1);
+    expect(all[0].body).toMatch(/⚠️ The command could not be carried out: HTTP 500: .*Nothing was changed/);
+    expect(issueOf(issue.number).state).toBe("open");
   });
 });
 

@@ -3,13 +3,14 @@ import { systemClock } from "../clock.js";
 import type { GitHub } from "../github/client.js";
 import { syncGarden } from "./garden.js";
 import { onIssueEdited } from "./handlers/checklist.js";
-import { onIssueComment } from "./handlers/comment.js";
+import { onIssueComment, type PassStarter } from "./handlers/comment.js";
 import { onInstallation, onInstallationRepositories } from "./handlers/installation.js";
 import { httpHandler } from "./http.js";
 import { listInstallationRepos } from "./installations.js";
 import { cloudLogSource } from "../pass/cloud-source.js";
 import { packageVersion, type AppOptions } from "./options.js";
-import { isBot } from "./github-ops.js";
+import { isBot, oneLine } from "./github-ops.js";
+import { addPassOutcome } from "./commands/run-reply.js";
 import { parseCommands } from "./commands/parse.js";
 import { installationKey, QueuedGardener, repoKey } from "./queued.js";
 import { Scheduler } from "./scheduler.js";
@@ -60,7 +61,7 @@ export function createApp(opts: AppOptions = {}, onReady?: (handle: AppHandle) =
     const scheduler = createScheduler(app, opts);
     const queued = opts.queue && createQueued(app, opts, (context) => dispatch(context));
     const deps = {
-      scheduler: queued ? queuedTrigger(queued) : scheduler,
+      passes: queued ? queuedPasses(queued) : localPasses(scheduler, app.log),
       allowList: opts.allowList ?? new Map(),
       now,
     };
@@ -111,10 +112,7 @@ export function createApp(opts: AppOptions = {}, onReady?: (handle: AppHandle) =
       enqueueRunDue: queued && (() => queued.runDue()),
       health: queued && (() => queued.health()),
       runSecret: opts.runSecret,
-      runDue: async () => ({
-        repos: await scheduler.runDue({ discover: true, recheckUnconfigured: true }),
-        installations: scheduler.discoveryFailures,
-      }),
+      startDue: () => scheduler.startDue({ discover: true, recheckUnconfigured: true }),
       version: opts.version ?? packageVersion(),
     });
     try {
@@ -148,16 +146,37 @@ function createQueued(app: Probot, opts: AppOptions, dispatch: (context: Context
   });
 }
 
-/** `/garden run` with REDIS_URL: the pass joins the repo's queue, after the command that asked for it. */
-function queuedTrigger(queued: QueuedGardener): Pick<Scheduler, "trigger"> {
+/** `/garden run` in this process: the pass under the scheduler's lock of the repo, tracked by `idle()`. */
+function localPasses(scheduler: Scheduler, log: Probot["log"]): PassStarter {
   return {
-    trigger: (full, installationId, refresh = []) => {
-      void queued
-        .enqueuePass(full, installationId, { force: true, refresh, reason: "command" })
-        .catch((error: unknown) =>
-          queued.log.error({ err: error, repo: full }, "the pass could not be queued"),
-        );
-      return true;
+    canStart: (full) => !scheduler.isBusy(full),
+    start: async (gh, full, installationId, refresh, reply) => {
+      const [owner, repo] = full.split("/");
+      // started between the reply and now by a scheduled run: the reply is told so
+      const pass = scheduler.trigger(full, installationId, refresh) ?? Promise.resolve(BUSY);
+      scheduler.track(pass.then((result) => addPassOutcome(gh, { owner, repo }, reply, result, log)));
+    },
+  };
+}
+
+const BUSY = { status: "busy" } as const;
+
+/**
+ * `/garden run` with REDIS_URL: the pass joins the repo's queue, after the command that asked for it;
+ * the worker that runs it adds its outcome to the reply.
+ */
+function queuedPasses(queued: QueuedGardener): PassStarter {
+  return {
+    canStart: () => true,
+    start: async (gh, full, installationId, refresh, reply) => {
+      try {
+        await queued.enqueuePass(full, installationId, { force: true, refresh, reason: "command", reply });
+      } catch (error) {
+        queued.log.error({ err: error, repo: full }, "the pass could not be queued");
+        const [owner, repo] = full.split("/");
+        const message = `the pass could not be queued (${oneLine(error)})`;
+        await addPassOutcome(gh, { owner, repo }, reply, { status: "failed", message }, queued.log);
+      }
     },
   };
 }

@@ -24,3 +24,10 @@ export function sameSet(a: string[], b: string[]): boolean {
   const y = new Set(b.map((s) => s.toLowerCase()));
   return x.size === y.size && [...x].every((s) => y.has(s));
 }
+
+/** A GitHub (or other) failure in one line, for a reply or a report: `HTTP 404: Not Found`. */
+export function oneLine(error: unknown): string {
+  const status = (error as { status?: unknown }).status;
+  const text = (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 300);
+  return typeof status === "number" && !text.startsWith(`HTTP ${status}`) ? `HTTP ${status}: ${text}` : text;
+}

@@ -1,13 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { InstallationFailure } from "./installations.js";
-import type { RepoPassResult } from "./pass-runner.js";
+import type { DueStart } from "./scheduler.js";
 
 export interface HttpOptions {
   /** Bearer secret of `POST /garden/run` (env GARDENER_RUN_SECRET); without it the route answers 503. */
   runSecret?: string;
-  /** The due passes' results, and the installations whose repos could not be listed. */
-  runDue: () => Promise<{ repos: RepoPassResult[]; installations: InstallationFailure[] }>;
   /**
    * With REDIS_URL: `POST /garden/run` only puts one "run every due repo" job on the queue and answers
    * 202; a replica's worker then does the rest.
@@ -15,6 +12,8 @@ export interface HttpOptions {
   enqueueRunDue?: () => Promise<void>;
   /** `degraded` and why (Redis away) for `GET /health`; default `ok`. */
   health?: () => { status: "ok" | "degraded"; reason?: string };
+  /** Lists the installations and starts the due passes in the background; resolves with what started. */
+  startDue: () => Promise<DueStart>;
   version: string;
 }
 
@@ -62,9 +61,7 @@ export function httpHandler(opts: HttpOptions) {
       }
       return send(res, 202, { queued: true });
     }
-    const { repos, installations } = await opts.runDue();
-    const counts: Record<string, number> = {};
-    for (const r of repos) counts[r.status] = (counts[r.status] ?? 0) + 1;
-    return send(res, 200, { counts, repos, installations });
+    // 202 before any pass: a scheduler's deadline covers the listing, not the passes (they are logged)
+    return send(res, 202, await opts.startDue());
   };
 }

@@ -1,5 +1,6 @@
 import type { Probot } from "probot";
 import type { GitHub } from "../github/client.js";
+import { oneLine } from "./github-ops.js";
 import type { InstallationRepos } from "./scheduler.js";
 
 /** An installation whose repos could not be listed (its token or its listing failed). */
@@ -12,13 +13,6 @@ export interface InstallationFailure {
 export interface Discovery {
   installations: InstallationRepos[];
   failures: InstallationFailure[];
-}
-
-/** A GitHub error in one line: `HTTP 404: Not Found`. */
-export function oneLine(error: unknown): string {
-  const status = (error as { status?: unknown }).status;
-  const text = (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 300);
-  return typeof status === "number" && !text.startsWith(`HTTP ${status}`) ? `HTTP ${status}: ${text}` : text;
 }
 
 /**

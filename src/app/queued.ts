@@ -9,6 +9,8 @@ import {
   type Entry,
   type QueueSettings,
 } from "../queue/index.js";
+import { addPassOutcome, type RunReply } from "./commands/run-reply.js";
+import { oneLine } from "./github-ops.js";
 import type { Discovery } from "./installations.js";
 import { runRepoPass, type PassDeps, type RepoPassResult } from "./pass-runner.js";
 
@@ -25,6 +27,8 @@ export type Work =
       refresh?: number[];
       /** Who asked: a scheduler's iteration, `POST /garden/run`, a `/garden` command. */
       reason: "schedule" | "run" | "command";
+      /** The reply to the command that asked: the pass's outcome is added to it. */
+      reply?: RunReply;
     }
   | { kind: "webhook"; name: QueuedEvent; id: string; installationId: number; payload: object };
 
@@ -103,7 +107,7 @@ export class QueuedGardener {
   enqueuePass(
     repo: string,
     installationId: number,
-    opts: { force?: boolean; refresh?: number[]; reason: "schedule" | "run" | "command" },
+    opts: { force?: boolean; refresh?: number[]; reason: "schedule" | "run" | "command"; reply?: RunReply },
   ): Promise<EnqueueResult> {
     const work: Work = { kind: "pass", repo, installationId, ...opts };
     return this.work.enqueue(repoKey(repo), work, {
@@ -149,6 +153,7 @@ export class QueuedGardener {
     else if (result.nextDue && result.schedule)
       await this.schedules.follow(w.repo, w.installationId, result.schedule, new Date(result.nextDue));
     this.opts.onPass?.(result);
+    if (w.reply) await addPassOutcome(gh, { owner, repo: name }, w.reply, result, this.log);
     return result;
   }
 
@@ -159,6 +164,15 @@ export class QueuedGardener {
       { err: error, attempts: entry.attempts + 1, work: w.kind },
       `${what} failed after its retries`,
     );
+    if (w.kind === "pass" && w.reply) {
+      const [owner, repo] = w.repo.split("/");
+      const reply = w.reply;
+      const failed = { status: "failed", message: oneLine(error) } as const;
+      await this.opts
+        .octokitFor(w.installationId)
+        .then((gh) => addPassOutcome(gh, { owner, repo }, reply, failed, this.log))
+        .catch((e: unknown) => this.log.warn({ err: e, repo: w.repo }, "could not add the pass's outcome"));
+    }
   }
 
   private async task(name: string, data: Record<string, unknown>): Promise<void> {

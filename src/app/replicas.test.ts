@@ -184,6 +184,11 @@ describeRedis("replicas on one Redis (REDIS_URL)", () => {
         .filter((c) => c.user.login !== "maint");
     await until(() => replies().length === 12 && spans.length === 1, 30_000, "12 replies and the pass");
     await settle(500);
+    // the worker that ran the pass added its outcome to the reply of the command that asked for it
+    const asked = replies().filter((r) => /a pass for this repository started/.test(r.body));
+    expect(asked.map((r) => r.body)).toEqual([
+      expect.stringMatching(/✅ The pass finished; its worklog is on/),
+    ]);
 
     // a command's span: from its 👀 to its reply (the fake's request log, in arrival order)
     const log = gh.requests.filter((r) => r.path.startsWith("/repos/octo/repo/"));

@@ -1,6 +1,7 @@
 import { systemClock } from "../clock.js";
 import type { GitHub } from "../github/client.js";
-import { oneLine, type Discovery, type InstallationFailure } from "./installations.js";
+import { oneLine } from "./github-ops.js";
+import type { Discovery, InstallationFailure } from "./installations.js";
 import { runRepoPass, type Logger, type PassDeps, type RepoPassResult } from "./pass-runner.js";
 
 export interface InstallationRepos {
@@ -36,6 +37,26 @@ export interface SchedulerOptions {
   log?: Logger;
 }
 
+export interface DueOptions {
+  /** List the installations first (otherwise only when the last listing is stale). */
+  discover?: boolean;
+  /** Every repo, due or not. */
+  force?: boolean;
+  /** Each repo starts after a random delay up to this. */
+  jitterMs?: number;
+  /** Look again at once at repos whose last pass found no config file. */
+  recheckUnconfigured?: boolean;
+}
+
+/** What `POST /garden/run` answers: the work itself goes on in the background. */
+export interface DueStart {
+  queued: string[];
+  /** A pass of these repos is running or queued already: none is started twice. */
+  running: string[];
+  notDue: Array<{ repo: string; nextDue: string }>;
+  installations: InstallationFailure[];
+}
+
 interface Target {
   owner: string;
   repo: string;
@@ -61,6 +82,9 @@ export class Scheduler {
   private discoveredAt = -Infinity;
   private ticking?: Promise<unknown>;
   private failures: InstallationFailure[] = [];
+  /** Repos picked by a run and waiting for their turn (jitter, concurrency): not picked twice. */
+  private readonly queued = new Set<string>();
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -142,6 +166,11 @@ export class Scheduler {
     return this.running.has(keyOf(full));
   }
 
+  /** A pass of the repo is running, or waiting for its turn in a run (jitter, concurrency). */
+  isBusy(full: string): boolean {
+    return this.running.has(keyOf(full)) || this.queued.has(keyOf(full));
+  }
+
   /** Runs one repo's pass unless one is already running here (then `busy`); never throws. */
   runRepo(
     full: string,
@@ -180,55 +209,107 @@ export class Scheduler {
     return run;
   }
 
-  /** Starts a forced pass in the background (`/garden run`); false when one is already running. */
-  trigger(full: string, installationId: number, refresh: number[] = []): boolean {
-    if (this.isRunning(full)) return false;
-    void this.runRepo(full, { force: true, installationId, refresh });
-    return true;
+  /**
+   * Starts a forced pass (`/garden run`) and returns it, or undefined when a pass of the repo is already
+   * running or queued here. The pass is tracked: `idle()` waits for it.
+   */
+  trigger(full: string, installationId: number, refresh: number[] = []): Promise<RepoPassResult> | undefined {
+    if (this.isBusy(full)) return undefined;
+    return this.runRepo(full, { force: true, installationId, refresh });
+  }
+
+  /** Keeps work that outlives its request (a pass's report) in `idle()`. */
+  track(work: Promise<unknown>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
   }
 
   /**
    * Runs every due repo (those whose due time is unknown ask GitHub); returns one result per repo.
    * `recheckUnconfigured` looks again at once at repos whose last pass found no config file.
    */
-  async runDue(
-    opts: { discover?: boolean; force?: boolean; jitterMs?: number; recheckUnconfigured?: boolean } = {},
-  ): Promise<RepoPassResult[]> {
+  async runDue(opts: DueOptions = {}): Promise<RepoPassResult[]> {
+    const { due, results } = await this.pick(opts);
+    results.push(...(await this.runTargets(due, opts)));
+    return results.sort((a, b) => a.repo.localeCompare(b.repo));
+  }
+
+  /**
+   * `POST /garden/run`: lists the installations, then starts the due passes in the background (tracked,
+   * logged) and resolves at once with what was queued, what was already running and what is not due.
+   */
+  async startDue(opts: DueOptions = {}): Promise<DueStart> {
+    const { due, results } = await this.pick(opts);
+    const queued = due.map((t) => `${t.owner}/${t.repo}`).sort();
+    this.track(
+      this.runTargets(due, opts).then((ran) => {
+        const counts: Record<string, number> = {};
+        for (const r of ran) counts[r.status] = (counts[r.status] ?? 0) + 1;
+        this.opts.log?.info({ counts, repos: queued.length }, "the passes POST /garden/run queued are done");
+      }),
+    );
+    const names = (status: string) =>
+      results
+        .filter((r) => r.status === status)
+        .map((r) => r.repo)
+        .sort();
+    return {
+      queued,
+      running: names("busy"),
+      notDue: results
+        .filter((r) => r.status === "not-due")
+        .map((r) => ({ repo: r.repo, nextDue: r.nextDue! })),
+      installations: this.failures,
+    };
+  }
+
+  /** Lists the installations when asked or stale, then splits the repos into due and the rest. */
+  private async pick(opts: DueOptions): Promise<{ due: Target[]; results: RepoPassResult[] }> {
     if (opts.discover || performance.now() - this.discoveredAt > (this.opts.rediscoverMs ?? 3_600_000)) {
       await this.discover();
     }
     const now = this.now().getTime();
     const results: RepoPassResult[] = [];
     const due: Target[] = [];
-    for (const t of this.targets.values()) {
+    for (const [key, t] of this.targets) {
+      const repo = `${t.owner}/${t.repo}`;
       const waits = t.nextDue !== undefined && t.nextDue > now;
-      if (opts.force || !waits || (opts.recheckUnconfigured && t.unconfigured)) due.push(t);
-      else
-        results.push({
-          repo: `${t.owner}/${t.repo}`,
-          status: "not-due",
-          nextDue: new Date(t.nextDue!).toISOString(),
-        });
+      if (this.running.has(key) || this.queued.has(key))
+        results.push({ repo, status: "busy", message: "a pass is running or queued" });
+      else if (opts.force || !waits || (opts.recheckUnconfigured && t.unconfigured)) due.push(t);
+      else results.push({ repo, status: "not-due", nextDue: new Date(t.nextDue!).toISOString() });
     }
+    for (const t of due) this.queued.add(keyOf(`${t.owner}/${t.repo}`));
+    return { due, results };
+  }
+
+  /** Runs the picked repos, `concurrency` at a time; each is released from the queue when it is done. */
+  private async runTargets(due: Target[], opts: DueOptions): Promise<RepoPassResult[]> {
     // each repo waits out its own jitter at the same time; only the passes themselves are limited
     const limit = Math.max(1, this.opts.concurrency ?? 4);
     let active = 0;
     const waiting: Array<() => void> = [];
     const jitter = opts.jitterMs ?? 0;
+    const results: RepoPassResult[] = [];
     await Promise.all(
       due.map(async (t) => {
-        if (jitter > 0) await sleep(Math.floor((this.opts.random ?? Math.random)() * jitter));
-        while (active >= limit) await new Promise<void>((r) => waiting.push(r));
-        active++;
+        const full = `${t.owner}/${t.repo}`;
         try {
-          results.push(await this.runRepo(`${t.owner}/${t.repo}`, { force: opts.force }));
+          if (jitter > 0) await sleep(Math.floor((this.opts.random ?? Math.random)() * jitter));
+          while (active >= limit) await new Promise<void>((r) => waiting.push(r));
+          active++;
+          try {
+            results.push(await this.runRepo(full, { force: opts.force }));
+          } finally {
+            active--;
+            waiting.shift()?.();
+          }
         } finally {
-          active--;
-          waiting.shift()?.();
+          this.queued.delete(keyOf(full));
         }
       }),
     );
-    return results.sort((a, b) => a.repo.localeCompare(b.repo));
+    return results;
   }
 
   /** One timer tick: skipped while the previous tick still runs (its repos are still locked anyway). */
@@ -257,10 +338,10 @@ export class Scheduler {
     this.timer = undefined;
   }
 
-  /** Resolves when no pass runs any more (tests, shutdown). */
+  /** Resolves when no pass runs any more and every tracked report is done (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size > 0 || this.ticking) {
-      await Promise.allSettled([...this.running.values(), this.ticking]);
+    while (this.running.size > 0 || this.ticking || this.background.size > 0) {
+      await Promise.allSettled([...this.running.values(), this.ticking, ...this.background]);
     }
   }
 }

@@ -187,15 +187,17 @@ describe("HTTP routes", () => {
     expect(gh.writes()).toBe(0);
   });
 
-  it("POST /garden/run runs the due passes and returns a summary per repo; the time is kept in GitHub", async () => {
+  it("POST /garden/run answers 202 with the queued repos; the passes run after it; the time is kept in GitHub", async () => {
     await start();
     const res = await run(RUN_SECRET);
-    expect(res.status).toBe(200);
-    const summary = (await res.json()) as { repos: Array<{ repo: string; status: string }> };
-    expect(summary.repos.map((r) => [r.repo, r.status])).toEqual([
-      ["octo/other", "not-configured"],
-      ["octo/repo", "ran"],
-    ]);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({
+      queued: ["octo/other", "octo/repo"],
+      running: [],
+      notDue: [],
+      installations: [],
+    });
+    await handle.scheduler.idle();
     expect(reads).toEqual(["acme-prod"]);
     expect(dashboards()).toHaveLength(1);
     expect(decodeDashboardState(dashboards()[0].body)?.lastPass).toBe(NOW.toISOString());
@@ -203,17 +205,48 @@ describe("HTTP routes", () => {
     // a restart: a fresh app finds the last pass in the dashboard marker and neither repeats nor duplicates
     await new Promise((r) => server!.close(r));
     await start({ now: () => new Date(NOW.getTime() + 30 * 60_000) });
-    const again = (await (await run(RUN_SECRET)).json()) as {
-      repos: Array<{ repo: string; status: string }>;
+    expect((await run(RUN_SECRET)).status).toBe(202);
+    await handle.scheduler.idle();
+    expect(reads).toHaveLength(1);
+    // this process knows now: the next POST does not even queue it
+    const known = (await (await run(RUN_SECRET)).json()) as {
+      queued: string[];
+      notDue: Array<{ repo: string }>;
     };
-    expect(again.repos.find((r) => r.repo === "octo/repo")?.status).toBe("not-due");
+    expect(known.queued).not.toContain("octo/repo");
+    expect(known.notDue.map((r) => r.repo)).toContain("octo/repo");
     await new Promise((r) => server!.close(r));
     await start({ now: () => new Date(NOW.getTime() + 61 * 60_000) });
-    const later = (await (await run(RUN_SECRET)).json()) as {
-      repos: Array<{ repo: string; status: string }>;
-    };
-    expect(later.repos.find((r) => r.repo === "octo/repo")?.status).toBe("ran");
+    expect((await run(RUN_SECRET)).status).toBe(202);
+    await handle.scheduler.idle();
     expect(reads).toHaveLength(2);
+    expect(dashboards()).toHaveLength(1);
+  });
+
+  it("POST /garden/run answers before the passes end; a second POST while a repo's pass runs starts no second pass", async () => {
+    let entered!: () => void;
+    const reached = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await start({
+      readLogs: async (config, window) => {
+        entered();
+        await gate;
+        return stubLogs!(config, window);
+      },
+    });
+    // answered while the pass is still held: the request does not wait for it
+    const first = await run(RUN_SECRET);
+    expect(first.status).toBe(202);
+    expect(((await first.json()) as { queued: string[] }).queued).toEqual(["octo/other", "octo/repo"]);
+    await reached;
+    expect(handle.scheduler.isRunning("octo/repo")).toBe(true);
+    const second = (await (await run(RUN_SECRET)).json()) as { queued: string[]; running: string[] };
+    expect(second.running).toEqual(["octo/repo"]);
+    expect(second.queued).not.toContain("octo/repo");
+    release();
+    await handle.scheduler.idle();
+    expect(reads).toEqual(["acme-prod"]);
     expect(dashboards()).toHaveLength(1);
   });
 });
@@ -278,17 +311,16 @@ describe("tenant isolation", () => {
     });
 
     const res = await run(RUN_SECRET);
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as {
-      repos: Array<{ repo: string; status: string }>;
-      installations: Array<{ installation?: number; message: string }>;
-    };
-    expect(body.installations).toEqual([{ installation: 7, message: expect.stringMatching(/404/) }]);
-    expect(statuses(body.repos)).toEqual([
-      ["octo/other", "not-configured"],
-      ["octo/repo", "ran"],
-    ]);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({
+      queued: ["octo/other", "octo/repo"],
+      running: [],
+      notDue: [],
+      installations: [{ installation: 7, message: expect.stringMatching(/404/) }],
+    });
+    await handle.scheduler.idle();
     expect(reads).toEqual(["acme-prod"]);
+    expect(dashboards()).toHaveLength(1);
 
     // the timer's tick too: the broken installation does not stop the schedule of the others
     await new Promise((r) => server!.close(r));
@@ -474,8 +506,9 @@ describe("scheduler", () => {
     expect(statusOf(await handle.scheduler.runDue())).toBe("not-due");
     expect(otherCalls()).toBe(checked);
 
-    const res = (await (await run(RUN_SECRET)).json()) as { repos: Array<{ repo: string; status: string }> };
-    expect(statusOf(res.repos)).toBe("not-configured");
+    const res = (await (await run(RUN_SECRET)).json()) as { queued: string[] };
+    expect(res.queued).toContain("octo/other");
+    await handle.scheduler.idle();
     expect(otherCalls()).toBe(2 * checked);
 
     clock = new Date(NOW.getTime() + 91 * 60_000);

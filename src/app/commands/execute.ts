@@ -12,18 +12,11 @@ import { render } from "../../templates/render.js";
 import { decodeDashboardState } from "../../issue-body/dashboard-state.js";
 import { updateChecklist } from "../checklist-edit.js";
 import { requestFiling, writeDashboardWork, type DashboardWork } from "./file.js";
-import { sameSet } from "../github-ops.js";
+import { oneLine, sameSet } from "../github-ops.js";
 import { ALL_USAGE, type Command, type Located, type ParseError } from "./parse.js";
 
 /** A command that cannot be done as asked; its message is the reply. */
 class CommandError extends Error {}
-
-/** A GitHub (or other) failure in one line, for a reply. */
-function failure(error: unknown): string {
-  const status = (error as { status?: unknown }).status;
-  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 300);
-  return typeof status === "number" ? `HTTP ${status}: ${message}` : message;
-}
 
 export interface CommandEnv {
   gh: GitHub;
@@ -163,7 +156,7 @@ async function link(env: CommandEnv, w: Working, target: number): Promise<string
     }
   }
   await writeIssue(env.gh, env.repo, target, other, adopted).catch((error: unknown) => {
-    throw new CommandError(`#${target} could not be written (${failure(error)}); nothing was changed`);
+    throw new CommandError(`#${target} could not be written (${oneLine(error)}); nothing was changed`);
   });
   w.state = "closed";
   w.stateReason = "duplicate";
@@ -287,7 +280,7 @@ export async function executeCommands(
         const result = done(true, await apply(env, c, w));
         if (c.kind !== "status") changes.push(result);
       } catch (error) {
-        done(false, error instanceof CommandError ? error.message : `GitHub failed: ${failure(error)}`);
+        done(false, error instanceof CommandError ? error.message : `GitHub failed: ${oneLine(error)}`);
       }
     }
     const write = dash
@@ -296,7 +289,7 @@ export async function executeCommands(
     await write.catch((error: unknown) => {
       for (const result of changes) {
         result.ok = false;
-        result.text = `not saved: ${failure(error)}; nothing was changed, try again`;
+        result.text = `not saved: ${oneLine(error)}; nothing was changed, try again`;
       }
     });
   }).catch((error: unknown) => {
@@ -304,7 +297,7 @@ export async function executeCommands(
     results.length = 0;
     passRequests.length = 0;
     for (const c of commands) {
-      results.push({ source: c.source, ok: false, text: `the issue could not be read: ${failure(error)}` });
+      results.push({ source: c.source, ok: false, text: `the issue could not be read: ${oneLine(error)}` });
     }
   });
   if (passRequests.length > 0) {

@@ -3,14 +3,24 @@ import { defaultConfig } from "../../config/load.js";
 import type { AllowList } from "../allow-list.js";
 import { executeCommands } from "../commands/execute.js";
 import { parseCommands } from "../commands/parse.js";
-import { canWrite, isBot } from "../github-ops.js";
+import { canWrite, isBot, oneLine } from "../github-ops.js";
+import type { GitHub } from "../../github/client.js";
+import type { RunReply } from "../commands/run-reply.js";
 import { loadRepoConfig } from "../repo-config.js";
-import type { Scheduler } from "../scheduler.js";
 import { render } from "../../templates/render.js";
 
+/**
+ * Starts `/garden run`'s pass once its reply is posted: in this process, or with REDIS_URL on the repo's
+ * queue. Either way the pass's outcome is added to that reply when it ends.
+ */
+export interface PassStarter {
+  /** False when a pass of the repo is already running or waiting here (the reply says so). */
+  canStart(full: string): boolean;
+  start(gh: GitHub, full: string, installationId: number, refresh: number[], reply: RunReply): Promise<void>;
+}
+
 export interface CommentDeps {
-  /** Starts `/garden run`'s pass: in this process, or with REDIS_URL on the repo's queue. */
-  scheduler: Pick<Scheduler, "trigger">;
+  passes: PassStarter;
   allowList: AllowList;
   now: () => Date;
 }
@@ -58,20 +68,36 @@ export async function onIssueComment(
   await gh.rest.reactions
     .createForIssueComment({ ...repo, comment_id: comment.id, content: "eyes" })
     .catch((error: unknown) => context.log.warn({ err: error }, "could not react to the command"));
-  const loaded = await loadRepoConfig(gh, repo, deps.allowList);
   const full = `${repo.owner}/${repo.repo}`;
-  const body = await executeCommands(
-    {
-      gh,
-      repo,
-      issueNumber: issue.number,
-      actor,
-      now: deps.now(),
-      config: loaded.kind === "ok" ? loaded.config : defaultConfig(),
-      triggerPass: (refresh) => deps.scheduler.trigger(full, installation?.id ?? 0, refresh),
-    },
-    parsed.commands,
-    parsed.errors,
-  );
-  await gh.rest.issues.createComment(context.issue({ body }));
+  let requested: number[] | undefined;
+  let body: string;
+  try {
+    const loaded = await loadRepoConfig(gh, repo, deps.allowList);
+    body = await executeCommands(
+      {
+        gh,
+        repo,
+        issueNumber: issue.number,
+        actor,
+        now: deps.now(),
+        config: loaded.kind === "ok" ? loaded.config : defaultConfig(),
+        triggerPass: (refresh = []) => {
+          if (!deps.passes.canStart(full)) return false;
+          requested = refresh;
+          return true;
+        },
+      },
+      parsed.commands,
+      parsed.errors,
+    );
+  } catch (error) {
+    // whatever failed, the user gets an answer rather than only the 👀
+    context.log.error({ err: error, issue: issue.number }, "garden command failed");
+    body = render("command-failed", { error: oneLine(error) }).trim();
+  }
+  const reply = await gh.rest.issues.createComment(context.issue({ body }));
+  if (requested) {
+    const to = { issue: issue.number, comment: reply.data.id, body };
+    await deps.passes.start(gh, full, installation?.id ?? 0, requested, to);
+  }
 }
