@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench:replicas [-- --no-redis --repos 60 …]`: bundles bench/replicas/main.ts (TypeScript,
 // with the test fakes it uses; packages stay external) with esbuild and runs it. `npm run build` comes
-// first (the script does it): the replicas run lib/app/index.js exactly as `npm start` does.
+// first (the script does it): the replicas run lib/app/main.js exactly as `npm start` does.
 import { build } from "esbuild";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

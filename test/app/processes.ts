@@ -1,6 +1,6 @@
 /**
- * The app as separate processes, started exactly as `npm start` starts it (`probot run ./lib/app/index.js`
- * after `npm run build`), for benchmarks and tests that need several replicas, signals and real exits.
+ * The app as separate processes, started exactly as `npm start` starts it (`node lib/app/main.js` after
+ * `npm run build`), for benchmarks and tests that need several replicas, signals and real exits.
  * Webhooks are signed and delivered as GitHub delivers them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -25,8 +25,7 @@ function projectRoot(): string {
   }
 }
 const ROOT = projectRoot();
-const PROBOT = path.join(ROOT, "node_modules", ".bin", "probot");
-const ENTRY = "./lib/app/index.js";
+const ENTRY = "./lib/app/main.js";
 
 /** An RSA key in the PKCS#8 PEM Probot reads from PRIVATE_KEY. */
 export function appPrivateKey(): string {
@@ -91,7 +90,7 @@ export function startAppProcess(opts: AppProcessOptions): AppProcess {
   })) {
     if (v !== undefined) env[k] = v;
   }
-  const child = spawn(PROBOT, ["run", ENTRY], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [ENTRY], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const log = opts.logFile ? createWriteStream(opts.logFile, { flags: "a" }) : undefined;
   const lines = (stream: NodeJS.ReadableStream, each?: (line: string) => void) => {
     let rest = "";
