@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
     replicas: { type: "string", default: "3" },
     repos: { type: "string", default: "200" },
     installations: { type: "string", default: "20" },
-    "period-minutes": { type: "string", default: "2" },
+    "period-minutes": { type: "string", default: "3" },
     slots: { type: "string", default: "3" },
     commands: { type: "string", default: "60" },
     "entries-per-batch": { type: "string", default: "5" },
