@@ -67,15 +67,25 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Empties the bench's Redis database (its own DB number, never the default one of other users). */
-function flushRedis(url: string): void {
+const SENTINEL = "log-gardener-bench:run";
+
+function redisCli(url: string, ...command: string[]): string {
   const u = new URL(url);
   const db = u.pathname.replace("/", "") || "0";
   const cli = ["-h", u.hostname, "-p", u.port || "6379", "-n", db];
-  const ping = spawnSync("redis-cli", [...cli, "ping"], { encoding: "utf8" });
-  if (ping.stdout.trim() !== "PONG")
-    throw new Error(`Redis at ${url} does not answer: ${ping.stderr || ping.stdout}`);
-  spawnSync("redis-cli", [...cli, "flushdb"], { encoding: "utf8" });
+  const run = spawnSync("redis-cli", [...cli, ...command], { encoding: "utf8" });
+  return `${run.stdout ?? ""}${run.stderr ?? ""}`.trim();
+}
+
+/**
+ * Empties the bench's Redis database (its own DB number, not the default one others use) and leaves a
+ * key in it, to tell at the end whether someone else flushed the database meanwhile.
+ */
+function flushRedis(url: string, runId: string): void {
+  const ping = redisCli(url, "ping");
+  if (ping !== "PONG") throw new Error(`Redis at ${url} does not answer: ${ping}`);
+  redisCli(url, "flushdb");
+  redisCli(url, "set", SENTINEL, runId);
 }
 
 function extraEnv(): Record<string, string> {
@@ -91,7 +101,8 @@ async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const world = makeWorld(Number(args.repos), Number(args.installations));
-  if (redis) flushRedis(args["redis-url"]!);
+  const runId = `${process.pid}-${Date.now()}`;
+  if (redis) flushRedis(args["redis-url"]!, runId);
 
   const gh: FakeGitHub = await startFakeGitHub({
     appId: APP_ID,
@@ -154,6 +165,7 @@ async function main(): Promise<void> {
 
   const commands: Command[] = [];
   let kill: Kill | undefined;
+  let killing: Promise<void> = Promise.resolve();
   const victim = 1;
 
   for (let k = 1; k < slots; k++) {
@@ -190,11 +202,14 @@ async function main(): Promise<void> {
         }),
       );
     })();
-    if (!args["no-kill"])
-      kill = await killMidPass(gh, loggings[victim], world.repoOfProject, procs[victim], victim, portReplica);
-    if (kill) {
-      alive.delete(victim);
-      say(`SIGKILLed replica ${victim + 1} during its pass of ${kill.repo}`);
+    if (!args["no-kill"]) {
+      const watch = { gh, logging: loggings[victim], repoOfProject: world.repoOfProject, portReplica };
+      killing = killMidPass(watch, procs[victim], victim, end - 30_000).then((k) => {
+        kill = k;
+        if (!k) return;
+        alive.delete(victim);
+        say(`SIGKILLed replica ${victim + 1} during its pass of ${k.repo}`);
+      });
     }
     await burst;
     say(
@@ -204,6 +219,7 @@ async function main(): Promise<void> {
 
   // drain: passes of the last slot and commands finish; passes of the next slot are left out of the figures
   await sleep(end - Date.now());
+  await killing;
   const drainUntil = Date.now() + 180_000;
   while (
     Date.now() < drainUntil &&
@@ -263,6 +279,10 @@ async function main(): Promise<void> {
     kill,
   };
   const f = measure(record);
+  if (redis && redisCli(args["redis-url"]!, "get", SENTINEL) !== runId)
+    say(
+      `WARNING: the Redis database was flushed or reused by someone else during the run: the figures are not this app's`,
+    );
   const detail = {
     mode: redis ? "redis" : "no-redis",
     load: loadavg().map((l) => Number(l.toFixed(2))),
@@ -345,14 +365,17 @@ function unfinished(
  * of that pass (or 2 s), and SIGKILLs it before the pass writes its dashboard.
  */
 async function killMidPass(
-  gh: FakeGitHub,
-  logging: FakeLogging,
-  repoOfProject: Map<string, string>,
+  watch: {
+    gh: FakeGitHub;
+    logging: FakeLogging;
+    repoOfProject: Map<string, string>;
+    portReplica: Map<number, number>;
+  },
   proc: AppProcess,
   victim: number,
-  portReplica: Map<number, number>,
+  until: number,
 ): Promise<Kill | undefined> {
-  const until = Date.now() + 90_000;
+  const { gh, logging, repoOfProject, portReplica } = watch;
   let seen = logging.requests.length;
   while (Date.now() < until) {
     await sleep(20);
