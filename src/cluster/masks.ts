@@ -23,10 +23,16 @@ export interface MaskRule {
   rawOnly?: boolean;
 }
 
+/**
+ * Whitespace, spelled out: `\s` means more in JavaScript (Unicode spaces) than in RE2 (no vertical tab
+ * either), so no rule writes `\s`; this class means the same in both engines.
+ */
+export const SPACE_CHARS = "\\t\\n\\v\\f\\r ";
+const WS = `[${SPACE_CHARS}]`;
 /** Characters that end a run of "word" characters for the id rule (delimiters of key=value text). */
-const RUN = `[^\\s=:,;()\\[\\]{}"'<>|]`;
+const RUN = `[^${SPACE_CHARS}=:,;()\\[\\]{}"'<>|]`;
 const HEX = "[0-9a-fA-F]";
-const DELIM_BEFORE = `(^|[\\s=:,(\\[{'"])`;
+const DELIM_BEFORE = `(^|[${SPACE_CHARS}=:,(\\[{'"])`;
 
 /** The rules, in the order they apply. */
 export const MASK_RULES: readonly MaskRule[] = [
@@ -34,21 +40,21 @@ export const MASK_RULES: readonly MaskRule[] = [
     name: "json_value",
     // a JSON string or literal value: same keys in the same order are one pattern
     replacement: "$1<value>",
-    pattern: `("[A-Za-z0-9_.$@-]+"\\s*:\\s*)(?:"(?:[^"\\\\\\n]|\\\\.)*"|true|false|null)`,
-    hint: '"\\s*:',
+    pattern: `("[A-Za-z0-9_.$@-]+"${WS}*:${WS}*)(?:"(?:[^"\\\\\\n]|\\\\.)*"|true|false|null)`,
+    hint: `"${WS}*:`,
   },
   {
     name: "http_request",
-    hint: "(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\\s",
+    hint: `(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)${WS}`,
     // an HTTP method before a path or URL (request lines): the method is part of the request, not the pattern
     replacement: "$1<method>$2",
-    pattern: "(^|[\\s\"'\\[(])(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(\\s+(?:/|[a-z]+://))",
+    pattern: `(^|[${SPACE_CHARS}"'\\[(])(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(${WS}+(?:/|[a-z]+://))`,
   },
   {
     name: "url",
     // keep the scheme and host (they name the dependency), mask path and query
     replacement: "$1/<path>",
-    pattern: "([a-zA-Z][a-zA-Z0-9+.-]*://[^\\s/?#\"'<>]+)[/?#][^\\s\"'<>]+",
+    pattern: `([a-zA-Z][a-zA-Z0-9+.-]*://[^${SPACE_CHARS}/?#"'<>]+)[/?#][^${SPACE_CHARS}"'<>]+`,
     needs: "://",
   },
   {
@@ -80,7 +86,7 @@ export const MASK_RULES: readonly MaskRule[] = [
   {
     name: "winpath",
     replacement: "<path>",
-    pattern: "\\b[A-Za-z]:\\\\[^\\s,;:)\\]}'\"]+",
+    pattern: `\\b[A-Za-z]:\\\\[^${SPACE_CHARS},;:)\\]}'"]+`,
     needs: ":\\",
   },
   {
@@ -114,10 +120,10 @@ export const MASK_RULES: readonly MaskRule[] = [
   },
   {
     name: "id_value",
-    hint: "[iI][dD]s?\\s?[:=]",
+    hint: `[iI][dD]s?${WS}?[:=]`,
     // the value of a key that names an id (`user_id=abc`, `requestId: xyz`, `ids=`)
     replacement: "$1<id>",
-    pattern: `(\\b(?:[A-Za-z0-9]*[_-])?id(?:s)?\\s?[:=]\\s?|\\b[A-Za-z0-9]*(?:Id|ID)s?\\s?[:=]\\s?)${RUN}+`,
+    pattern: `(\\b(?:[A-Za-z0-9]*[_-])?id(?:s)?${WS}?[:=]${WS}?|\\b[A-Za-z0-9]*(?:Id|ID)s?${WS}?[:=]${WS}?)${RUN}+`,
   },
   {
     name: "id",
@@ -136,20 +142,19 @@ export const MASK_RULES: readonly MaskRule[] = [
     hint: "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec",
     // dates written with month (and day) names around numbers already masked
     replacement: "<date>",
-    pattern:
-      "\\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\.?\\s+(?:<num>|<time>)(?:,?\\s+(?:<num>|<time>))*",
+    pattern: `\\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?${WS}+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\.?${WS}+(?:<num>|<time>)(?:,?${WS}+(?:<num>|<time>))*`,
   },
   {
     name: "text",
     // a quoted string of several words (a free-text value); single words stay for the miner to judge
     replacement: '$1"<text>"',
-    pattern: `${DELIM_BEFORE}"[^"\\n]*\\s[^"\\n]*"`,
+    pattern: `${DELIM_BEFORE}"[^"\\n]*${WS}[^"\\n]*"`,
     needs: '"',
   },
   {
     name: "text_single",
     replacement: "$1'<text>'",
-    pattern: `${DELIM_BEFORE}'[^'\\n]*\\s[^'\\n]*'`,
+    pattern: `${DELIM_BEFORE}'[^'\\n]*${WS}[^'\\n]*'`,
     needs: "'",
   },
   {

@@ -3,8 +3,7 @@
 // exactly as the miner masks it, so a group is one masked shape to the miner. Other messages (stack
 // traces, which the miner reduces to their frames, and very long ones) group by their text: never coarser
 // than the miner, so a group never holds two shapes; the miner merges groups and adds their counts.
-// So do messages with whitespace that `\s` means in JavaScript but not in RE2 (vertical tab, no-break and
-// other Unicode spaces): the rules' `\s` would split them differently in the two engines.
+// (The rules spell their whitespace out, so Unicode spaces and vertical tabs mask alike in both engines.)
 import { MAX_CHARS } from "../cluster/mask.js";
 import { maskWithRules, sqlMaskExpression } from "../cluster/masks.js";
 
@@ -15,28 +14,17 @@ export interface MessageKey {
   js(message: string): string;
 }
 
-/** Whitespace in JavaScript's `\s` that RE2's `\s` ([\t\n\f\r ]) lacks. */
-const JS_ONLY_SPACE =
-  "[\\x0B\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
-const JS_ONLY_SPACE_RE = new RegExp(JS_ONLY_SPACE.replace(/\\x\{([0-9A-F]+)\}/g, "\\u{$1}"), "u");
-
 export function messageKey(): MessageKey {
   return {
     sql(message) {
       // BYTE_LENGTH bounds the UTF-16 length that MAX_CHARS counts (a character is never fewer bytes).
       return (
-        `IF(BYTE_LENGTH(${message}) <= ${MAX_CHARS} AND STRPOS(${message}, CHR(10)) = 0 ` +
-        `AND NOT REGEXP_CONTAINS(${message}, r'${JS_ONLY_SPACE}'), ` +
+        `IF(BYTE_LENGTH(${message}) <= ${MAX_CHARS} AND STRPOS(${message}, CHR(10)) = 0, ` +
         `${sqlMaskExpression(message)}, SUBSTR(${message}, 1, ${MAX_CHARS}))`
       );
     },
     js(message) {
-      if (
-        Buffer.byteLength(message) <= MAX_CHARS &&
-        !message.includes("\n") &&
-        !JS_ONLY_SPACE_RE.test(message)
-      )
-        return maskWithRules(message);
+      if (Buffer.byteLength(message) <= MAX_CHARS && !message.includes("\n")) return maskWithRules(message);
       // SUBSTR counts code points, not UTF-16 units.
       return message.length > MAX_CHARS ? Array.from(message).slice(0, MAX_CHARS).join("") : message;
     },
