@@ -5,25 +5,18 @@
 //     scored on the tenth, for each of the ten; and whether tuning on all ten gives the shipped defaults;
 //  3. the seeded Cloud-Logging-style corpus (scripts/gen-cloud-corpus.mjs) through `cluster --ids`;
 //  4. stability: each data set in four windows of 500 lines with one state file, scored together;
-//  5. throughput: the ten content.txt files concatenated and repeated to 1,000,000 lines.
+//  5. throughput: the ten content.txt files concatenated and repeated to 1,000,000 lines, as they are
+//     and with a unique token per line (scripts/cluster-speed.mjs; `npm run bench:cluster-speed` runs
+//     only this part, several times, with the machine's load).
 // Environment: LOGHUB_DIR (default ../shared/loghub), BENCH_LINES (default 1000000),
 // BENCH_CLUSTER_CMD (default "node bin/log-gardener.js cluster"; e.g. "node scripts/cluster-bin.mjs").
 // The loghub data is research-licensed: it is read from LOGHUB_DIR and never copied into the repo.
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  closeSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { buildSpeedFiles, describeRun, loghubDatasets, timeRun } from "./cluster-speed.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const loghub = resolve(root, process.env.LOGHUB_DIR ?? "../shared/loghub");
@@ -38,10 +31,7 @@ if (!existsSync(join(loghub, "score.mjs"))) {
   process.exit(2);
 }
 const { score, readTruth } = await import(pathToFileURL(join(loghub, "score.mjs")).href);
-const datasets = readdirSync(loghub, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join(loghub, d.name, "content.txt")))
-  .map((d) => d.name)
-  .sort();
+const datasets = loghubDatasets(loghub);
 const work = mkdtempSync(join(tmpdir(), "lg-bench-"));
 
 function run(args, input) {
@@ -138,88 +128,12 @@ for (const name of datasets) {
   );
 }
 
-// 5. throughput on a 1M-line file built in the temp directory
+// 5. throughput on 1M-line files built in the temp directory (scripts/cluster-speed.mjs)
 console.log(`\n## throughput: ${totalLines.toLocaleString("en")} lines\n`);
-const corpus = datasets.map((n) => readFileSync(join(loghub, n, "content.txt"), "utf8")).join("");
-const corpusLines = lines(corpus).length;
-const bigFile = join(work, "messages.txt");
-{
-  const fd = openSync(bigFile, "w");
-  let written = 0;
-  while (written + corpusLines <= totalLines) {
-    writeSync(fd, corpus);
-    written += corpusLines;
-  }
-  if (written < totalLines)
-    writeSync(
-      fd,
-      lines(corpus)
-        .slice(0, totalLines - written)
-        .join("\n") + "\n",
-    );
-  closeSync(fd);
-}
-/** Times `cluster --ids FILE` and reads its peak RSS. */
-function timeRun(file) {
-  if (existsSync("/usr/bin/time")) {
-    const r = spawnSync("/usr/bin/time", ["-f", "BENCH %e %M %U %S", ...command, "--ids", file], {
-      cwd: root,
-      stdio: ["ignore", "ignore", "pipe"],
-      encoding: "utf8",
-    });
-    const m = /BENCH ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr ?? "");
-    if (r.status !== 0 || !m) throw new Error(`throughput run failed: ${r.stderr}`);
-    return { seconds: Number(m[1]), rssKb: Number(m[2]), cpuSeconds: Number(m[3]) + Number(m[4]) };
-  } else {
-    // No /usr/bin/time: run the command's script in a wrapper that reports its own peak RSS at exit.
-    const wrapper = join(work, "rss-wrapper.mjs");
-    writeFileSync(
-      wrapper,
-      `import { writeSync } from "node:fs";\nimport { pathToFileURL } from "node:url";\n` +
-        `process.on("exit", () => writeSync(2, "BENCH_RSS " + process.resourceUsage().maxRSS + "\\n"));\n` +
-        `const script = process.argv[2];\nprocess.argv.splice(1, 2, script);\n` +
-        `await import(pathToFileURL(script).href);\n`,
-    );
-    const start = process.hrtime.bigint();
-    const r = spawnSync(
-      process.execPath,
-      [wrapper, resolve(root, command[1]), ...command.slice(2), "--ids", file],
-      {
-        cwd: root,
-        stdio: ["ignore", "ignore", "pipe"],
-        encoding: "utf8",
-      },
-    );
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const m = /BENCH_RSS (\d+)/.exec(r.stderr ?? "");
-    if (r.status !== 0 || !m) throw new Error(`throughput run failed: ${r.stderr}`);
-    return { seconds, rssKb: Number(m[1]) };
-  }
-}
-// The same lines, each with a unique token appended: no message repeats verbatim. With `req<i>` the
-// lines still repeat once digits are ignored (the line cache's key); with a token of letters and
-// digits (`req-k3x9…`) nothing repeats at all and every line is masked.
-function uniqueVariant(name, token) {
-  const file = join(work, name);
-  const base = lines(corpus);
-  const fd = openSync(file, "w");
-  for (let start = 0; start < totalLines; start += 50_000) {
-    const chunk = [];
-    for (let i = start; i < Math.min(start + 50_000, totalLines); i++)
-      chunk.push(`${base[i % base.length]} ${token(i)}`);
-    writeSync(fd, chunk.join("\n") + "\n");
-  }
-  closeSync(fd);
-  return file;
-}
-const uniqueFile = uniqueVariant("unique.txt", (i) => `req${i}`);
-const lettersFile = uniqueVariant(
-  "unique-letters.txt",
-  (i) => `req-${(Math.imul(i + 1, 2654435761) >>> 0).toString(36)}`,
-);
-const repeated = timeRun(bigFile);
-const unique = timeRun(uniqueFile);
-const letters = timeRun(lettersFile);
+const speedRuns = buildSpeedFiles(loghub, datasets, work, totalLines).map(({ label, file }) => ({
+  label,
+  run: timeRun(command, file, { cwd: root, work }),
+}));
 rmSync(work, { recursive: true, force: true });
 
 // one table
@@ -241,17 +155,7 @@ console.log(
 console.log(
   `\nCloud-Logging-style corpus: GA ${f(cloud.GA)}, FGA ${f(cloud.FGA)}, ${cloud.predGroups} groups for ${cloud.trueGroups} true patterns`,
 );
-for (const [label, { seconds, rssKb, cpuSeconds }] of [
-  ["the ten data sets repeated", repeated],
-  ["the same with a unique token per line, req<i>", unique],
-  ["the same with a unique token of letters and digits per line", letters],
-]) {
-  const cpu = cpuSeconds === undefined ? "" : ` (CPU ${cpuSeconds.toFixed(2)} s)`;
-  console.log(
-    `\nthroughput (${label}): ${totalLines.toLocaleString("en")} lines in ${seconds.toFixed(2)} s${cpu} = ` +
-      `${Math.round(totalLines / seconds).toLocaleString("en")} messages/s end to end; peak RSS ${(rssKb / 1024).toFixed(0)} MB`,
-  );
-}
+for (const { label, run } of speedRuns) console.log(`\n${describeRun(label, totalLines, run)}`);
 console.log(
   `load average when done: ${loadavg()
     .map((x) => x.toFixed(2))

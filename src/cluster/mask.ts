@@ -1,7 +1,7 @@
 // Masking: turns a raw log message into a list of tokens where variable parts are replaced by named
 // placeholders (`<num>`, `<ip>`, `<uuid>`, ...; the rules live in masks.ts, the one source of masks).
 // No vocabulary of any particular system. Multi-line messages (stack traces) are reduced to their shape.
-import { FAST_MASKS } from "./fast-masks.js";
+import { FAST_MASKS, RULE_FEATURES, lineFeatures, maskIdsAndNumbers } from "./fast-masks.js";
 import { MASK_RULES, PLACEHOLDERS, compileRules, type MaskRule } from "./masks.js";
 
 /** The wildcard shown for a slot that took values of several kinds. */
@@ -14,28 +14,68 @@ export const MAX_TOKENS = 64;
 /** Shape lines kept from a multi-line message (after the first line). */
 export const MAX_SHAPE_LINES = 24;
 
-/** Compiled mask rules, each with its cheap pre-tests. */
-export type Maskers = ReadonlyArray<{
-  apply: (s: string) => string;
+/** A mask rule's cheap pre-tests: what the text must include and a pattern it must match. */
+interface PreTest {
   needs?: string;
   hint?: RegExp;
-  raw?: boolean;
-}>;
+  /** Features of the line (see `lineFeatures`) the rule needs: all of `all`, one of `any` (when not 0). */
+  all: number;
+  any: number;
+}
+
+/** Compiled mask rules, each with its cheap pre-tests. */
+export type Maskers = ReadonlyArray<
+  PreTest & {
+    apply: (s: string) => string;
+    raw?: boolean;
+    /**
+     * Several rules in one scan (`apply` returns undefined when it cannot stand in for them), used when
+     * none of the `guards` (the rules in between that are not part of the scan) would apply.
+     */
+    fused?: { apply: (s: string) => string | undefined; guards: readonly PreTest[]; skip: number };
+  }
+>;
 
 /**
  * Maskers for a rule set (the default is every rule of masks.ts): a rule's scanner from fast-masks.ts
- * where there is one, else its regular expression behind its pre-tests.
+ * where there is one, else its regular expression behind its pre-tests; rules `hex` to `num` in one scan
+ * where the rules between them do not apply.
  */
 export function createMaskers(rules: readonly MaskRule[] = MASK_RULES): Maskers {
-  return compileRules(rules).map(({ rule, regex, replacement }) => ({
+  const maskers: Array<Maskers[number]> = compileRules(rules).map(({ rule, regex, replacement }) => ({
     apply: FAST_MASKS[rule.name] ?? ((s: string) => s.replace(regex, replacement)),
     needs: rule.needs,
     hint: rule.hint === undefined ? undefined : new RegExp(rule.hint),
     raw: rule.rawOnly,
+    all: RULE_FEATURES[rule.name]?.all ?? 0,
+    any: RULE_FEATURES[rule.name]?.any ?? 0,
+  }));
+  const at = (name: string) => rules.findIndex((r) => r.name === name);
+  const [hex, id, num] = [at("hex"), at("id"), at("num")];
+  const guards = maskers.slice(hex + 1, id);
+  if (hex >= 0 && id > hex && num === id + 1 && guards.every((g) => !g.raw && (g.needs ?? g.hint))) {
+    maskers[hex] = { ...maskers[hex], fused: { apply: maskIdsAndNumbers, guards, skip: num - hex } };
+  }
+  return maskers;
+}
+
+/** Reference maskers: every rule's regular expression, in order, with no shortcut (for tests). */
+export function referenceMaskers(rules: readonly MaskRule[] = MASK_RULES): Maskers {
+  return compileRules(rules).map(({ rule, regex, replacement }) => ({
+    apply: (s: string) => s.replace(regex, replacement),
+    raw: rule.rawOnly,
+    all: 0,
+    any: 0,
   }));
 }
 
 const MASKERS = createMaskers();
+
+const passes = (t: PreTest, s: string, features: number) =>
+  (features & t.all) === t.all &&
+  (t.any === 0 || (features & t.any) !== 0) &&
+  (t.needs === undefined || s.includes(t.needs)) &&
+  (t.hint === undefined || t.hint.test(s));
 
 /**
  * Masks one line of text (no newline inside): the rules of masks.ts in order, each skipped when the
@@ -43,11 +83,22 @@ const MASKERS = createMaskers();
  */
 export function maskLine(line: string, template = false, maskers: Maskers = MASKERS): string {
   let s = line;
-  for (const m of maskers) {
+  const features = lineFeatures(line);
+  for (let k = 0; k < maskers.length; k++) {
+    const m = maskers[k];
     if (template && m.raw) continue;
-    if (m.needs !== undefined && !s.includes(m.needs)) continue;
-    if (m.hint !== undefined && !m.hint.test(s)) continue;
-    s = m.apply(s);
+    const fused = m.fused;
+    if (fused !== undefined) {
+      let guarded = false;
+      for (const g of fused.guards) if (passes(g, s, features)) guarded = true;
+      const r = guarded ? undefined : fused.apply(s);
+      if (r !== undefined) {
+        s = r;
+        k += fused.skip;
+        continue;
+      }
+    }
+    if (passes(m, s, features)) s = m.apply(s);
   }
   return s;
 }

@@ -1,13 +1,10 @@
 import { describe, it, expect, beforeAll } from "@jest/globals";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { RE2JS } from "re2js";
 import { MASK_RULES, maskWithRules, sqlMaskExpression } from "./masks.js";
 import { maskLine } from "./mask.js";
-import { maskHex, maskIdRuns, maskNumbers } from "./fast-masks.js";
+import { maskHex, maskIdRuns, maskIdsAndNumbers, maskNumbers } from "./fast-masks.js";
 import { digitKey } from "./line-cache.js";
+import { cloudCorpusLines } from "../../test/cloud-corpus.js";
 
 /** Random text rich in hex digits and `0x` (for the hex scanner). */
 const randomHex = (count: number, seed: number) => randomLines(count, seed, "0x0X9a1fAgG_ -.", 40);
@@ -37,16 +34,7 @@ function randomLines(
 /** Messages of the seeded Cloud-Logging-style corpus (scripts/gen-cloud-corpus.mjs), one line each. */
 let corpus: string[] = [];
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), "lg-masks-"));
-  execFileSync(process.execPath, ["scripts/gen-cloud-corpus.mjs", dir, "--entries", "3000", "--seed", "7"]);
-  corpus = readFileSync(join(dir, "entries.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .flatMap((line) => {
-      const e = JSON.parse(line) as { textPayload?: string; jsonPayload?: { message?: string } };
-      const text = e.textPayload ?? e.jsonPayload?.message ?? JSON.stringify(e.jsonPayload);
-      return text.split("\n");
-    });
+  corpus = cloudCorpusLines(3000, 7);
 });
 
 describe("the one source of masks", () => {
@@ -71,6 +59,73 @@ describe("the one source of masks", () => {
       expect(maskHex(line)).toBe(hex(line));
       expect(maskLine(line)).toBe(maskWithRules(line));
     }
+  });
+
+  it("masks hex, ids and numbers in one scan as the three rules do, and skips rules only when they cannot match", () => {
+    // pieces of what the rules look for, placeholders written in the text included
+    const pieces = [
+      "<num>",
+      "<time>",
+      "<id>",
+      " ",
+      ",",
+      ":",
+      "-",
+      ".",
+      "=",
+      "/",
+      "\\",
+      "@",
+      '"',
+      "'",
+      "[",
+      "]",
+    ]
+      .concat([
+        "Jan",
+        "Mon",
+        "GET",
+        "://",
+        "id",
+        "Id",
+        "ids",
+        "eyJ",
+        "0x",
+        "ff",
+        "a1",
+        "12",
+        "7",
+        "123",
+        "T",
+        "Z",
+      ])
+      .concat(["OK", "Not Found", "\v", "\u00a0", "_", "e9", "2026-11-28", "10.0.0.1", "C:\\x"]);
+    let t = 17;
+    const next = () => {
+      t = (Math.imul(t, 1103515245) + 12345) >>> 0;
+      return t / 4294967296;
+    };
+    const made = Array.from({ length: 30_000 }, () =>
+      Array.from({ length: Math.floor(next() * 16) }, () => pieces[Math.floor(next() * pieces.length)]).join(
+        "",
+      ),
+    );
+    const rule = (name: string) => {
+      const r = MASK_RULES.find((x) => x.name === name)!;
+      return (text: string) => text.replace(new RegExp(r.pattern, "g"), r.replacement);
+    };
+    const [id, num, hex] = [rule("id"), rule("num"), rule("hex")];
+    let fused = 0;
+    for (const line of [...made, ...randomLines(20_000, 32, "0x0X9a1fAgG_ -.,:;a1", 40), ...corpus]) {
+      const one = maskIdsAndNumbers(line);
+      if (one !== undefined) {
+        fused++;
+        expect(one).toBe(num(id(hex(line))));
+      } else expect(hex(line)).not.toBe(line);
+      expect(maskLine(line)).toBe(maskWithRules(line));
+      expect(maskLine(line, true)).toBe(maskWithRules(line, true));
+    }
+    expect(fused).toBeGreaterThan(40_000);
   });
 
   it("masks lines that differ only in digits 1-9 alike, so the line cache may take one for the other", () => {

@@ -11,6 +11,7 @@
 import { fingerprint } from "./fingerprint.js";
 import {
   createMaskers,
+  referenceMaskers,
   isMasked,
   isPlaceholder,
   keyTokens,
@@ -145,6 +146,8 @@ export interface MinerOptions {
   exactCache?: number;
   /** Overrides of the tuned thresholds (benchmarks and tuning only). */
   params?: Partial<MinerParams>;
+  /** Masks with every rule's regular expression and no shortcut: the reference that tests compare to. */
+  referenceMasks?: boolean;
 }
 
 const EVENT_WORD = /^[^-./]+$/;
@@ -184,8 +187,12 @@ export class TemplateMiner {
     this.exactLimit = options.exactCache ?? EXACT_LIMIT;
     this.params = { ...DEFAULT_PARAMS, ...options.params };
     const dropped = new Set(this.params.dropRules);
-    this.maskers =
-      dropped.size === 0 ? undefined : createMaskers(MASK_RULES.filter((r) => !dropped.has(r.name)));
+    const rules = MASK_RULES.filter((r) => !dropped.has(r.name));
+    this.maskers = options.referenceMasks
+      ? referenceMaskers(rules)
+      : dropped.size === 0
+        ? undefined
+        : createMaskers(rules);
     for (const t of state?.templates ?? []) {
       if (this.byId.has(t.id)) continue;
       const tokens = templateTokens(t.template, this.maskers);
