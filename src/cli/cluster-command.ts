@@ -2,10 +2,13 @@
 // Logging entries (a gcloud JSON array or JSON Lines, detected as `run --logs` detects them), which are
 // grouped exactly as a pass groups them: per service and identity, stack traces by their shape.
 // Kept free of heavy imports (no probot, no Google clients) so that it starts fast.
-import { createReadStream, fstatSync } from "node:fs";
+import { createReadStream, fstatSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
+import { Worker } from "node:worker_threads";
 import { clusterEntries } from "../cluster/aggregate.js";
+import { ChunkMasker, type MaskedBlock } from "../cluster/chunk-masker.js";
 import { LineCache } from "../cluster/line-cache.js";
 import { TemplateMiner, type MinerState } from "../cluster/miner.js";
 import { parseLogText, UnreadableFileError, type MalformedRecord } from "../entries/file-source.js";
@@ -15,6 +18,12 @@ export interface ClusterCommandOptions {
   file?: string;
   ids: boolean;
   state?: string;
+  /**
+   * Mask plain text on these from the start, or on those a function makes once `decideAfter` lines
+   * (65,536) are read and most did not repeat; by default on worker threads for a file of 8 MB or more.
+   */
+  maskers?: BlockMaskers | (() => BlockMaskers | undefined);
+  decideAfter?: number;
 }
 
 export interface ClusterCommandIo {
@@ -89,35 +98,6 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   });
 }
 
-/**
- * Calls `onLine` for each line of the input as a byte range of a buffer (without its `\n` and a trailing
- * `\r`); a line that spans two chunks is joined first.
- */
-async function forEachLine(
-  input: AsyncIterable<Buffer | string>,
-  onLine: (buf: Buffer, start: number, end: number) => void,
-): Promise<void> {
-  let rest: Buffer | undefined;
-  const line = (buf: Buffer, start: number, end: number) =>
-    onLine(buf, start, end > start && buf[end - 1] === 13 ? end - 1 : end);
-  for await (const chunk of input) {
-    let buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-    if (rest !== undefined) {
-      buf = Buffer.concat([rest, buf]);
-      rest = undefined;
-    }
-    let start = 0;
-    let nl = buf.indexOf(10, start);
-    while (nl >= 0) {
-      line(buf, start, nl);
-      start = nl + 1;
-      nl = buf.indexOf(10, start);
-    }
-    if (start < buf.length) rest = buf.subarray(start);
-  }
-  if (rest !== undefined && !(rest.length === 1 && rest[0] === 13)) line(rest, 0, rest.length);
-}
-
 export async function runClusterCommand(opts: ClusterCommandOptions, io: ClusterCommandIo): Promise<number> {
   try {
     const state = opts.state === undefined ? undefined : await loadState(opts.state);
@@ -153,9 +133,15 @@ export async function runClusterCommand(opts: ClusterCommandOptions, io: Cluster
         await clusterLogEntries(entries, state, opts, io);
         return 0;
       }
-      return await clusterLines(miner, Readable.from([text]), opts, io);
+      return await clusterLines(miner, Readable.from([text]), opts, io, opts.maskers);
     }
-    return await clusterLines(miner, chunks, opts, io);
+    const size = !fromStdin
+      ? statSync(opts.file as string).size
+      : io.stdin === process.stdin && stdinIsFile()
+        ? fstatSync(0).size
+        : 0;
+    const maskers = opts.maskers ?? (size >= PARALLEL_BYTES ? threadMaskers : undefined);
+    return await clusterLines(miner, chunks, opts, io, maskers);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`log-gardener cluster: ${err.message}\n`);
@@ -261,62 +247,244 @@ function table(rows: Array<{ n: number; id: string; text: string }>): string {
   return text;
 }
 
+/**
+ * Where each line's handle goes: with --ids one 32-bit handle per line (each line's id is printed, in
+ * order, once the whole input is seen); for the table only a count per handle (handles are few: bounded
+ * by the templates).
+ */
+function handleSink(ids: boolean) {
+  let handles = new Uint32Array(ids ? 1 << 16 : 0);
+  let lines = 0;
+  const perHandle: number[] = [];
+  return {
+    record(handle: number): void {
+      if (!ids) {
+        perHandle[handle] = (perHandle[handle] ?? 0) + 1;
+        return;
+      }
+      if (lines === handles.length) {
+        const grown = new Uint32Array(handles.length * 2);
+        grown.set(handles);
+        handles = grown;
+      }
+      handles[lines++] = handle;
+    },
+    async print(miner: TemplateMiner, io: ClusterCommandIo): Promise<void> {
+      if (ids) {
+        const idOf: string[] = [];
+        let out = "";
+        for (let i = 0; i < lines; i++) {
+          const h = handles[i];
+          out += idOf[h] ??= miner.resolve(h).id + "\n";
+          if (out.length >= FLUSH_AT) {
+            await write(io.stdout, out);
+            out = "";
+          }
+        }
+        if (out !== "") await write(io.stdout, out);
+        return;
+      }
+      const counts = new Map<string, number>();
+      perHandle.forEach((n, handle) => {
+        const id = miner.resolve(handle).id;
+        counts.set(id, (counts.get(id) ?? 0) + n);
+      });
+      const rows = [...counts].map(([id, n]) => ({ n, id, text: miner.template(id) ?? "" }));
+      rows.sort((a, b) => b.n - a.n || (a.id < b.id ? -1 : 1));
+      await write(io.stdout, table(rows));
+    },
+  };
+}
+
+/** Lines read before deciding whether to mask on other threads, and the share of repeats that keeps one. */
+const DECIDE_AFTER = 1 << 16;
+const REPEATS_KEEP_ONE_THREAD = 0.5;
+
+/**
+ * Observes each line (a byte range of the input, without its `\n` and a trailing `\r`), looking repeats
+ * up in a line cache first. Where `parallel` offers maskers, and most of the first lines did not repeat
+ * (every line must be masked), the rest of the input is masked in blocks on other threads instead.
+ */
 async function clusterLines(
   miner: TemplateMiner,
   input: AsyncIterable<Buffer | string>,
   opts: ClusterCommandOptions,
   io: ClusterCommandIo,
+  parallel?: BlockMaskers | (() => BlockMaskers | undefined),
 ): Promise<number> {
   // Every line is observed first; templates are final only once the whole input is seen (`finish`).
-  // With --ids one 32-bit handle is kept per line and each line's id printed, in order, afterwards;
-  // the table only needs a count per handle (handles are few: bounded by the templates).
-  let handles = new Uint32Array(opts.ids ? 1 << 16 : 0);
-  let lines = 0;
-  const perHandle: number[] = [];
+  const sink = handleSink(opts.ids);
   const cache = new LineCache();
-  await forEachLine(input, (buf, start, end) => {
+  const decideAfter = opts.decideAfter ?? DECIDE_AFTER;
+  const chunks = input[Symbol.asyncIterator]();
+  let rest: Buffer | undefined;
+  let lines = 0;
+  let repeats = 0;
+  let maskers: BlockMaskers | undefined;
+  const line = (buf: Buffer, start: number, end: number) => {
+    if (end > start && buf[end - 1] === 13) end--;
     let handle = cache.lookup(buf, start, end);
-    if (handle >= 0) miner.repeat(handle);
-    else {
+    if (handle >= 0) {
+      miner.repeat(handle);
+      repeats++;
+    } else {
       handle = miner.observe(buf.toString("utf8", start, end));
       cache.store(buf, start, end, handle);
     }
-    if (!opts.ids) {
-      perHandle[handle] = (perHandle[handle] ?? 0) + 1;
-      return;
-    }
-    if (lines === handles.length) {
-      const grown = new Uint32Array(handles.length * 2);
-      grown.set(handles);
-      handles = grown;
-    }
-    handles[lines++] = handle;
-  });
-  miner.finish();
-
-  if (opts.ids) {
-    const idOf: string[] = [];
-    let out = "";
-    for (let i = 0; i < lines; i++) {
-      const h = handles[i];
-      out += idOf[h] ??= miner.resolve(h).id + "\n";
-      if (out.length >= FLUSH_AT) {
-        await write(io.stdout, out);
-        out = "";
+    lines++;
+    sink.record(handle);
+  };
+  try {
+    for (;;) {
+      if (parallel !== undefined && (typeof parallel !== "function" || lines >= decideAfter)) {
+        if (typeof parallel !== "function") maskers = parallel;
+        else if (repeats < lines * REPEATS_KEEP_ONE_THREAD) maskers = parallel();
+        parallel = undefined;
+        if (maskers !== undefined) break;
       }
+      const next = await chunks.next();
+      if (next.done) break;
+      let buf = typeof next.value === "string" ? Buffer.from(next.value, "utf8") : next.value;
+      if (rest !== undefined) {
+        buf = Buffer.concat([rest, buf]);
+        rest = undefined;
+      }
+      let start = 0;
+      let nl = buf.indexOf(10, start);
+      while (nl >= 0) {
+        line(buf, start, nl);
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      }
+      if (start < buf.length) rest = buf.subarray(start);
     }
-    if (out !== "") await write(io.stdout, out);
-  } else {
-    const counts = new Map<string, number>();
-    perHandle.forEach((n, handle) => {
-      const id = miner.resolve(handle).id;
-      counts.set(id, (counts.get(id) ?? 0) + n);
-    });
-    const rows = [...counts].map(([id, n]) => ({ n, id, text: miner.template(id) ?? "" }));
-    rows.sort((a, b) => b.n - a.n || (a.id < b.id ? -1 : 1));
-    await write(io.stdout, table(rows));
+    if (maskers !== undefined) {
+      const first = rest;
+      rest = undefined;
+      const remaining = (async function* () {
+        if (first !== undefined) yield first;
+        for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+      })();
+      await observeBlocks(miner, remaining, maskers, sink.record);
+    }
+  } finally {
+    if (maskers !== undefined && maskers !== opts.maskers) await maskers.close();
   }
-
+  if (rest !== undefined && !(rest.length === 1 && rest[0] === 13)) line(rest, 0, rest.length);
+  miner.finish();
+  await sink.print(miner, io);
   if (opts.state !== undefined) await saveState(opts.state, miner.state());
   return 0;
+}
+
+/**
+ * Maskers of blocks of lines, each with its own numbering of keys (see cluster/chunk-masker.ts); block
+ * k goes to masker k modulo their number, and each answers its blocks in the order they were sent.
+ */
+export interface BlockMaskers {
+  readonly maskers: ReadonlyArray<(block: ArrayBuffer) => Promise<MaskedBlock>>;
+  close(): Promise<void>;
+}
+
+/** Maskers on this thread (tests; `keyLimit` as in ChunkMasker). */
+export function ownThreadMaskers(count: number, keyLimit?: number): BlockMaskers {
+  const maskers = Array.from({ length: count }, () => new ChunkMasker(keyLimit));
+  return { maskers: maskers.map((m) => async (block) => m.mask(Buffer.from(block))), close: async () => {} };
+}
+
+/** Blocks in flight per masker. */
+const IN_FLIGHT = 2;
+
+/**
+ * Sends the input in blocks of whole lines to the maskers and observes the masked keys in input order:
+ * a key the first time its masker names it, a repeat of its handle afterwards.
+ */
+async function observeBlocks(
+  miner: TemplateMiner,
+  input: AsyncIterable<Buffer | string>,
+  { maskers }: BlockMaskers,
+  record: (handle: number) => void,
+): Promise<void> {
+  const keys: string[][] = maskers.map(() => []);
+  const handles: number[][] = maskers.map(() => []);
+  const pending: Array<{ from: number; result: Promise<MaskedBlock> }> = [];
+  let sent = 0;
+  const send = (bytes: Buffer) => {
+    const block = new ArrayBuffer(bytes.length);
+    Buffer.from(block).set(bytes);
+    const from = sent++ % maskers.length;
+    const result = maskers[from](block);
+    result.catch(() => {}); // (awaited in turn below; a failing thread must not fail the process first)
+    pending.push({ from, result });
+  };
+  const take = async (keep: number) => {
+    while (pending.length > keep) {
+      const { from, result } = pending.shift() as (typeof pending)[number];
+      const block = await result;
+      if (block.reset) {
+        keys[from] = [];
+        handles[from] = [];
+      }
+      const known = keys[from];
+      const handleOf = handles[from];
+      for (const key of block.keys) known.push(key);
+      for (const number of block.lines) {
+        let handle = handleOf[number];
+        if (handle === undefined) handle = handleOf[number] = miner.observeKey(known[number]);
+        else miner.repeat(handle);
+        record(handle);
+      }
+    }
+  };
+  let carry: Buffer | undefined;
+  for await (const chunk of input) {
+    let buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    if (carry !== undefined) buf = Buffer.concat([carry, buf]);
+    const nl = buf.lastIndexOf(10);
+    if (nl < 0) {
+      carry = buf;
+      continue;
+    }
+    send(buf.subarray(0, nl + 1));
+    carry = nl + 1 < buf.length ? Buffer.from(buf.subarray(nl + 1)) : undefined;
+    await take(IN_FLIGHT * maskers.length);
+  }
+  if (carry !== undefined) send(carry);
+  await take(0);
+}
+
+/** Inputs at least this large are masked on other threads, when the machine has more than one core. */
+const PARALLEL_BYTES = 8 << 20;
+
+/**
+ * Maskers for a machine with more than one core: this thread masks every so many blocks itself, worker
+ * threads (one per other core, up to three) the others; undefined on a single core.
+ */
+function threadMaskers(): BlockMaskers | undefined {
+  const count = Math.min(availableParallelism(), 4) - 1;
+  if (count < 1) return undefined;
+  const workers = Array.from(
+    { length: count },
+    () =>
+      new Worker(new URL("./cluster-worker.js", import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      }),
+  );
+  const own = new ChunkMasker();
+  const maskers = workers.map((worker) => {
+    const waiting: Array<{ resolve: (b: MaskedBlock) => void; reject: (e: Error) => void }> = [];
+    worker.on("message", (block: MaskedBlock) => waiting.shift()?.resolve(block));
+    worker.on("error", (err) => {
+      for (const w of waiting.splice(0)) w.reject(err);
+    });
+    return (block: ArrayBuffer) =>
+      new Promise<MaskedBlock>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        worker.postMessage(block, [block]);
+      });
+  });
+  return {
+    maskers: [...maskers, async (block: ArrayBuffer) => own.mask(Buffer.from(block))],
+    close: async () => void (await Promise.all(workers.map((w) => w.terminate()))),
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from "@jest/globals";
 import { PassThrough, Readable } from "node:stream";
-import { runClusterCommand } from "../cli/cluster-command.js";
+import { ownThreadMaskers, runClusterCommand, type BlockMaskers } from "../cli/cluster-command.js";
 import { TemplateMiner } from "./miner.js";
 import { cloudCorpusLines } from "../../test/cloud-corpus.js";
 
@@ -63,13 +63,26 @@ function variedLines(count: number, seed: number): string[] {
   return lines;
 }
 
-async function viaCommand(input: string, ids: boolean): Promise<string> {
+/**
+ * The command's output for `input`, read in blocks of `block` bytes (cut anywhere, inside a line or a
+ * character), masked on this thread or by `maskers` as on worker threads.
+ */
+async function viaCommand(
+  input: string,
+  ids: boolean,
+  block = 1 << 20,
+  maskers?: BlockMaskers | (() => BlockMaskers),
+  decideAfter?: number,
+): Promise<string> {
   const stdout = new PassThrough();
   let out = "";
   stdout.on("data", (c: Buffer) => (out += c.toString()));
+  const bytes = Buffer.from(input);
+  const blocks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += block) blocks.push(bytes.subarray(at, at + block));
   const code = await runClusterCommand(
-    { ids },
-    { stdin: Readable.from([Buffer.from(input)]), stdout, stderr: new PassThrough() },
+    { ids, maskers, decideAfter },
+    { stdin: Readable.from(blocks), stdout, stderr: new PassThrough() },
   );
   expect(code).toBe(0);
   return out;
@@ -123,5 +136,29 @@ describe("the cluster command's shortcuts", () => {
     expect(new Set(want.ids).size).toBeGreaterThan(20);
     expect((await viaCommand(input, true)).split("\n").slice(0, -1)).toEqual(want.ids);
     expect(tableRows(await viaCommand(input, false))).toEqual(want.rows);
+    // read in small blocks; masked by three maskers that each forget their keys every 50 keys
+    expect((await viaCommand(input, true, 4099)).split("\n").slice(0, -1)).toEqual(want.ids);
+    const threads = ownThreadMaskers(3, 50);
+    let resets = 0;
+    const counted: BlockMaskers = {
+      maskers: threads.maskers.map((mask) => async (block: ArrayBuffer) => {
+        const masked = await mask(block);
+        if (masked.reset) resets++;
+        return masked;
+      }),
+      close: threads.close,
+    };
+    expect((await viaCommand(input, true, 4099, counted)).split("\n").slice(0, -1)).toEqual(want.ids);
+    expect(resets).toBeGreaterThan(2);
+    expect(tableRows(await viaCommand(input, false, 65536, ownThreadMaskers(2)))).toEqual(want.rows);
+    // on one thread first, then on three maskers once 5,000 lines are read (when most did not repeat)
+    let masked = 0;
+    const later = () => {
+      const { maskers, close } = ownThreadMaskers(3, 50);
+      return { maskers: maskers.map((m) => (block: ArrayBuffer) => (masked++, m(block))), close };
+    };
+    const switched = await viaCommand(input, true, 4099, later, 5000);
+    expect(switched.split("\n").slice(0, -1)).toEqual(want.ids);
+    expect(masked).toBeGreaterThan(0);
   });
 });

@@ -90,7 +90,8 @@ export class LineCache {
     this.slot = -1;
   }
 
-  private clear(): void {
+  /** Forgets every line. */
+  clear(): void {
     this.slots.fill(0);
     this.entries = 0;
     this.used = 0;

@@ -217,21 +217,7 @@ export class TemplateMiner {
     let variant = this.exactPaused > 0 ? undefined : this.exact.get(message);
     this.sampleExactCache(variant !== undefined);
     if (variant === undefined) {
-      const key = maskedKey(message, this.maskers);
-      variant = this.cache.get(key);
-      if (variant === undefined) {
-        const tokens = keyTokens(key, this.maskers);
-        let cluster = this.search(tokens);
-        if (cluster === undefined) {
-          // the template's tokens change as it generalises; the variant keeps the message's own
-          cluster = this.insert(this.newId(tokens), tokens.slice(), 0);
-        } else {
-          this.generalise(cluster, tokens);
-        }
-        variant = this.variantFor(cluster, tokens);
-        if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-        this.cache.set(key, variant);
-      }
+      variant = this.variantOfKey(maskedKey(message, this.maskers));
       if (this.exactLimit > 0 && this.exactPaused === 0 && message.length <= EXACT_MAX_LENGTH) {
         if (this.exact.size >= this.exactLimit) this.exact.clear();
         this.exact.set(message, variant);
@@ -241,6 +227,36 @@ export class TemplateMiner {
     variant.cluster.count += weight;
     variant.cluster.observed += weight;
     return variant.handle;
+  }
+
+  /**
+   * {@link observe} for a message already masked: `key` is `maskedKey(message)` with the default rules
+   * (the `cluster` command masks on other threads). Not for a miner with rules left out.
+   */
+  observeKey(key: string): number {
+    const variant = this.variantOfKey(key);
+    variant.count++;
+    variant.cluster.count++;
+    variant.cluster.observed++;
+    return variant.handle;
+  }
+
+  private variantOfKey(key: string): Variant {
+    let variant = this.cache.get(key);
+    if (variant === undefined) {
+      const tokens = keyTokens(key, this.maskers);
+      let cluster = this.search(tokens);
+      if (cluster === undefined) {
+        // the template's tokens change as it generalises; the variant keeps the message's own
+        cluster = this.insert(this.newId(tokens), tokens.slice(), 0);
+      } else {
+        this.generalise(cluster, tokens);
+      }
+      variant = this.variantFor(cluster, tokens);
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(key, variant);
+    }
+    return variant;
   }
 
   /** Counts one more message that masks exactly as the one `handle` came from (a caller's own cache). */
