@@ -272,20 +272,30 @@ const F_SQUOTE = 1 << 9;
 const F_BRACKET = 1 << 10;
 /** `d` or `D`. */
 const F_D = 1 << 11;
-/** A digit followed by `:`, `-`, `.` or a space. */
+/** A digit followed by `:`, `-` or `.`. */
 const F_DIGIT_COLON = 1 << 12;
 const F_DIGIT_DASH = 1 << 13;
 const F_DIGIT_DOT = 1 << 14;
-const F_DIGIT_SPACE = 1 << 15;
+/** A digit, a space and an upper-case letter (a status code and its reason). */
+const F_DIGIT_SPACE_UPPER = 1 << 15;
 /** An upper-case letter followed by whitespace (an HTTP method before its path). */
 const F_UPPER_SPACE = 1 << 16;
 /** One of `JFMASOND` followed by a lower-case letter (the start of a month's name). */
 const F_MONTH = 1 << 17;
+/** `-` followed by a hex digit (inside a UUID). */
+const F_DASH_HEX = 1 << 18;
+/** `yJ` (inside `eyJ`, the start of a JWT). */
+const F_YJ = 1 << 19;
 
 const SINGLE = new Uint32Array(128);
-/** Features of a character after a character of each kind: 0 other, 1 digit, 2 upper case, 3 `JFMASOND`. */
-const AFTER = new Uint32Array(4 * 128);
-const KIND = new Uint8Array(128);
+/**
+ * Kinds of the character before: 0 other, 1 digit, 2 upper case, 3 one of `JFMASOND`, 4 `-`, 5 `y`,
+ * 6 a space after a digit. `NEXT` gives the kind of a character after one of each kind, `AFTER` the
+ * features it adds.
+ */
+const KINDS = 7;
+const AFTER = new Uint32Array(KINDS * 128);
+const NEXT = new Uint8Array(KINDS * 128);
 for (const [chars, bit] of [
   ["0123456789", F_DIGIT],
   [":", F_COLON],
@@ -302,16 +312,25 @@ for (const [chars, bit] of [
 ] as const) {
   for (const ch of chars) SINGLE[ch.charCodeAt(0)] |= bit;
 }
+const at = (kind: number, c: string) => kind * 128 + c.charCodeAt(0);
 for (let c = 0; c < 128; c++) {
-  if (c >= 48 && c <= 57) KIND[c] = 1;
-  else if (c >= 65 && c <= 90) KIND[c] = "JFMASOND".includes(String.fromCharCode(c)) ? 3 : 2;
+  const ch = String.fromCharCode(c);
+  let kind = 0;
+  if (c >= 48 && c <= 57) kind = 1;
+  else if (c >= 65 && c <= 90) kind = "JFMASOND".includes(ch) ? 3 : 2;
+  else if (ch === "-") kind = 4;
+  else if (ch === "y") kind = 5;
+  for (let k = 0; k < KINDS; k++) NEXT[k * 128 + c] = kind;
   if (isSpace(c)) AFTER[2 * 128 + c] = AFTER[3 * 128 + c] = F_UPPER_SPACE;
-  if (c >= 97 && c <= 122) AFTER[3 * 128 + c] = F_MONTH;
+  if (c >= 97 && c <= 122) AFTER[3 * 128 + c] |= F_MONTH;
+  if (c >= 65 && c <= 90) AFTER[6 * 128 + c] |= F_DIGIT_SPACE_UPPER;
+  if (isHex(c)) AFTER[4 * 128 + c] |= F_DASH_HEX;
 }
-AFTER[128 + 58] = F_DIGIT_COLON;
-AFTER[128 + 45] = F_DIGIT_DASH;
-AFTER[128 + 46] = F_DIGIT_DOT;
-AFTER[128 + 32] = F_DIGIT_SPACE;
+NEXT[at(1, " ")] = 6;
+AFTER[at(1, ":")] = F_DIGIT_COLON;
+AFTER[at(1, "-")] = F_DIGIT_DASH;
+AFTER[at(1, ".")] = F_DIGIT_DOT;
+AFTER[at(5, "J")] = F_YJ;
 
 /** The features of a line (bits). */
 export function lineFeatures(s: string): number {
@@ -321,7 +340,7 @@ export function lineFeatures(s: string): number {
     const c = s.charCodeAt(i);
     if (c < 128) {
       bits |= SINGLE[c] | AFTER[kind * 128 + c];
-      kind = KIND[c];
+      kind = NEXT[kind * 128 + c];
     } else kind = 0;
   }
   return bits;
@@ -337,13 +356,14 @@ export const RULE_FEATURES: Readonly<Record<string, { all: number; any?: number 
   http_request: { all: F_UPPER_SPACE },
   url: { all: F_COLON | F_SLASH },
   email: { all: F_AT },
-  uuid: { all: F_DASH },
+  uuid: { all: F_DASH_HEX },
+  token: { all: F_YJ },
   path: { all: F_SLASH },
   winpath: { all: F_COLON | F_BACKSLASH },
   time: { all: 0, any: F_DIGIT_COLON | F_DIGIT_DASH },
   ip: { all: F_DIGIT_DOT },
   hex: { all: F_DIGIT },
-  http_status: { all: F_DIGIT_SPACE },
+  http_status: { all: F_DIGIT_SPACE_UPPER },
   id_value: { all: F_D, any: F_COLON | F_EQUALS },
   id: { all: F_DIGIT },
   num: { all: F_DIGIT },
