@@ -15,7 +15,9 @@ import { startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.j
 import { startFakeLogging, type FakeLogging } from "../../test/fake-logging-server.js";
 import { appPrivateKey, deliverWebhook, startAppProcess, type AppProcess } from "../../test/app/processes.js";
 import {
+  commandSpans,
   measure,
+  passSpans,
   repoOf,
   summaryLine,
   dashboardPass,
@@ -307,6 +309,11 @@ async function main(): Promise<void> {
     unmatched: gh.unmatched().length,
     kill: kill && { replica: kill.replica + 1, repo: kill.repo, at: new Date(kill.at).toISOString() },
   };
+  const time = (t: number) => new Date(t).toISOString().slice(11, 23);
+  const timeline = [...passSpans(record), ...commandSpans(record)]
+    .sort((a, b) => a.start - b.start)
+    .map((x) => `${time(x.start)} ${time(x.end)} ${x.kind.padEnd(7)} replica ${x.replica + 1} ${x.repo}`);
+  writeFileSync(path.join(out, "timeline.txt"), `${timeline.join("\n")}\n`);
   writeFileSync(
     path.join(out, "figures.json"),
     `${JSON.stringify({ detail, figures: { ...f, overlaps: undefined } }, null, 2)}\n`,
