@@ -3,7 +3,7 @@
 // grouped exactly as a pass groups them: per service and identity, stack traces by their shape.
 // Kept free of heavy imports (no probot, no Google clients) so that it starts fast.
 import { createReadStream, fstatSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { Worker } from "node:worker_threads";
@@ -458,11 +458,12 @@ const PARALLEL_BYTES = 8 << 20;
 
 /**
  * Maskers for a machine with more than one core: this thread masks every so many blocks itself, worker
- * threads (one per other core, up to three) the others; undefined on a single core.
+ * threads (one per other core, up to three) the others. Undefined on a single core, and while the other
+ * cores are busy (load average): there the threads only take turns, and their overhead costs time.
  */
 function threadMaskers(): BlockMaskers | undefined {
   const count = Math.min(availableParallelism(), 4) - 1;
-  if (count < 1) return undefined;
+  if (count < 1 || loadavg()[0] >= count) return undefined;
   const workers = Array.from(
     { length: count },
     () =>
