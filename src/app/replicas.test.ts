@@ -65,7 +65,10 @@ const timedGarden: GardenFn = async (args) => {
 
 function appOptions(extra: AppOptions = {}): AppOptions {
   return {
-    allowList: new Map(REPOS.map((r) => [r, [PROJECT[r]]])),
+    allowList: new Map([
+      ...REPOS.map((r): [string, string[]] => [r, [PROJECT[r]]]),
+      ["octo/new", ["acme-prod"]],
+    ]),
     readLogs: cloudLogSource({ logging: fakeClientOptions(logging.port) }),
     garden: timedGarden,
     now: () => new Date(Date.now() + offsetMs),
@@ -219,6 +222,39 @@ describeRedis("replicas on one Redis (REDIS_URL)", () => {
     const order = all.map((s) => s.what);
     expect(order.filter((w) => w.startsWith("command"))).toEqual(ids.map((id) => `command ${id}`));
     expect(order.indexOf("pass octo/repo")).toBeGreaterThan(order.indexOf(`command ${ids[5]}`));
+  }, 60_000);
+
+  it("keeps one scheduler per installed repo through installation events taken by any replica", async () => {
+    const [a, b] = await start(2);
+    const schedulers = async () => (await a.handle.queued!.schedules.list()).map((s) => s.repo).sort();
+    await until(async () => (await schedulers()).length === 2, 10_000, "the discovered repos");
+    const installation = { id: 42, account: { login: "octo" } };
+    gh.setFile(".github/log-gardener.yml", "project: acme-prod\nschedule: every 30m\n", "octo/new");
+    const added = await deliver(a.base, "installation_repositories", {
+      action: "added",
+      installation,
+      repositories_added: [{ full_name: "octo/new" }],
+      repositories_removed: [],
+    });
+    expect(added).toBe(200);
+    await until(async () => (await schedulers()).includes("octo/new"), 10_000, "octo/new's scheduler");
+    // its first pass runs at once and sets the scheduler to the repo's own schedule
+    await until(
+      async () => (await b.handle.queued!.schedules.get("octo/new"))?.every === 1_800_000,
+      20_000,
+      "30m",
+    );
+    const removed = await deliver(b.base, "installation_repositories", {
+      action: "removed",
+      installation,
+      repositories_added: [],
+      repositories_removed: [{ full_name: "octo/other" }],
+    });
+    expect(removed).toBe(200);
+    await until(async () => !(await schedulers()).includes("octo/other"), 10_000, "octo/other removed");
+    expect(await schedulers()).toEqual(["octo/new", "octo/repo"]);
+    await deliver(a.base, "installation", { action: "deleted", installation });
+    await until(async () => (await schedulers()).length === 0, 10_000, "every scheduler removed");
   }, 60_000);
 
   it("GET /health says ok with Redis", async () => {
