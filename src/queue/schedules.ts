@@ -9,6 +9,8 @@ const DISCOVER_ID = "discover";
 const NAMED: Record<string, string> = { hourly: "every 1h", daily: "every 1d" };
 const schedulerId = (repo: string) => `pass:${repo.toLowerCase()}`;
 const TEMPLATE_OPTS = { removeOnComplete: true, removeOnFail: { count: 100 } };
+/** A failed listing (GitHub down) is tried again within minutes, not at the next hourly iteration. */
+const DISCOVER_OPTS = { ...TEMPLATE_OPTS, attempts: 5, backoff: { type: "exponential", delay: 15_000 } };
 
 export interface RepoSchedule {
   repo: string;
@@ -122,7 +124,7 @@ export class Schedules {
     await this.queue.upsertJobScheduler(
       DISCOVER_ID,
       { every: everyMs },
-      { name: DISCOVER, data: {}, opts: TEMPLATE_OPTS },
+      { name: DISCOVER, data: {}, opts: DISCOVER_OPTS },
     );
     return !existing;
   }

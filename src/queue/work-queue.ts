@@ -160,9 +160,17 @@ export class WorkQueue<T> {
     return "buffered";
   }
 
-  /** A one-off job outside the mailboxes (e.g. "run every due repo"); buffered like `enqueue` is not. */
-  async addTask(name: string, data: Record<string, unknown>, jobId?: string): Promise<void> {
-    await this.queue.add(name, data, { jobId, removeOnComplete: true, removeOnFail: { count: 100 } });
+  /**
+   * A one-off job outside the mailboxes (e.g. "run every due repo"), retried with backoff when it
+   * throws; unlike `enqueue` it throws while Redis is away (its caller can answer 503).
+   */
+  async addTask(name: string, data: Record<string, unknown>): Promise<void> {
+    await this.queue.add(name, data, {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 10_000 },
+      removeOnComplete: true,
+      removeOnFail: { count: 100 },
+    });
   }
 
   private async waitReady(): Promise<void> {
