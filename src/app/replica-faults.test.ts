@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer as createNetServer } from "node:net";
+import type { ChildProcess } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, beforeEach, expect, it } from "@jest/globals";
 import { startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
@@ -11,7 +10,16 @@ import {
   type ChildReplica,
   type Replica,
 } from "../../test/app/replica.js";
-import { describeRedis, dropPrefix, testSettings, until } from "../../test/redis/redis.js";
+import {
+  describeRedis,
+  dropKeys,
+  dropPrefix,
+  freePort,
+  PROBOT_PACING_KEYS,
+  startPrivateRedis,
+  testSettings,
+  until,
+} from "../../test/redis/redis.js";
 import { decodeDashboardState } from "../issue-body/dashboard-state.js";
 import { decodeState } from "../issue-body/marker.js";
 import { cloudLogSource } from "../pass/cloud-source.js";
@@ -51,6 +59,7 @@ afterEach(async () => {
   await logging.close();
   await gh.close();
   await dropPrefix(settings.prefix);
+  await dropKeys(PROBOT_PACING_KEYS);
 });
 
 const appOptions = (extra: AppOptions = {}): AppOptions => ({
@@ -65,6 +74,7 @@ async function inProcess(extra: AppOptions = {}, queue: QueueSettings = settings
 }
 /** The real server (`src/app/main.ts`) in its own process, configured only from the environment. */
 async function child(env: Record<string, string> = {}): Promise<ChildReplica> {
+  await dropKeys(PROBOT_PACING_KEYS);
   const c = await startChildReplica({
     GHE_HOST: gh.host,
     GHE_PROTOCOL: "http",
@@ -153,25 +163,13 @@ describeRedis("replicas that die, stop or lose Redis", () => {
   }, 60_000);
 });
 
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
-const redisOn = (port: number): ChildProcess =>
-  spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
-
 describeRedis("a replica while Redis is away", () => {
   let redis: ChildProcess | undefined;
   afterEach(() => void redis?.kill("SIGKILL"));
 
   it("acknowledges webhooks, says degraded on /health, and answers the command once Redis is back", async () => {
     const port = await freePort();
-    redis = redisOn(port);
+    redis = startPrivateRedis(port);
     const queue = { ...settings, url: `redis://127.0.0.1:${port}` };
     const a = await inProcess({}, queue);
     await until(() => dashboards().length === 1, 20_000, "the first pass");
@@ -210,7 +208,7 @@ describeRedis("a replica while Redis is away", () => {
     expect(replies()).toHaveLength(0);
 
     // Redis is back, empty (no persistence): the command is answered once, no pass is repeated
-    redis = redisOn(port);
+    redis = startPrivateRedis(port);
     await until(() => replies().length === 1, 30_000, "the reply");
     await until(async () => (await health()).status === "ok", 10_000, "ok again");
     await new Promise((r) => setTimeout(r, 1_500));

@@ -1,7 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import type { ChildProcess } from "node:child_process";
 import { afterEach, expect, it } from "@jest/globals";
-import { describeRedis, dropPrefix, sleep, testSettings, until } from "../../test/redis/redis.js";
+import {
+  describeRedis,
+  dropPrefix,
+  freePort,
+  sleep,
+  startPrivateRedis,
+  testSettings,
+  until,
+} from "../../test/redis/redis.js";
 import type { QueueSettings } from "./settings.js";
 import { WorkQueue, type Entry, type WorkQueueOptions } from "./work-queue.js";
 
@@ -111,31 +118,13 @@ describeRedis("work queue on Redis (mailboxes, locks, retries)", () => {
   });
 });
 
-/** A Redis of the test's own on a free port, to stop and start again. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-function startRedis(port: number): ChildProcess {
-  return spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    {
-      stdio: "ignore",
-    },
-  );
-}
-
 describeRedis("work queue while Redis is away", () => {
   let server: ChildProcess | undefined;
   afterEach(() => void server?.kill("SIGKILL"));
 
   it("buffers jobs, reports degraded with the reason, and delivers them in order when Redis is back", async () => {
     const port = await freePort();
-    server = startRedis(port);
+    server = startPrivateRedis(port);
     const settings = testSettings({ url: `redis://127.0.0.1:${port}` });
     const seen: number[] = [];
     const q = replica(settings, { handle: async (e) => void seen.push(e.work.n) });
@@ -151,7 +140,7 @@ describeRedis("work queue while Redis is away", () => {
     expect(await q.enqueue("octo/r", { n: 3 })).toBe("buffered");
     expect(q.health().reason).toMatch(/2 job\(s\) buffered in this replica until Redis is back/);
 
-    server = startRedis(port);
+    server = startPrivateRedis(port);
     await until(() => seen.length === 3, 20_000, "the buffered jobs");
     expect(seen).toEqual([1, 2, 3]);
     expect(q.health()).toEqual({ status: "ok" });

@@ -140,6 +140,10 @@ export async function startChildReplica(env: Record<string, string>): Promise<Ch
       LOG_FORMAT: "json",
       LOG_LEVEL: "info",
       METADATA_SERVER_DETECTION: "none",
+      // under `faketime` the replica keeps the test's clock
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => k === "LD_PRELOAD" || k.startsWith("FAKETIME")),
+      ),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
 import { describe } from "@jest/globals";
 import { Redis } from "ioredis";
 import { QUEUE_DEFAULTS, type QueueSettings } from "../../src/queue/settings.js";
@@ -23,12 +25,24 @@ export function testSettings(extra: Partial<QueueSettings> = {}): QueueSettings 
 }
 
 /** Deletes every key under the prefix (end of a test). */
-export async function dropPrefix(prefix: string): Promise<void> {
+export function dropPrefix(prefix: string): Promise<void> {
+  return dropKeys(`${prefix}:*`);
+}
+
+/**
+ * Probot's own keys: with REDIS_URL set, Probot paces its GitHub requests through Bottleneck in Redis,
+ * under these unprefixed keys. Tests that start the real server drop them before and after, so no run
+ * inherits another's pacing (a run under `faketime` writes times 400 days ahead there).
+ */
+export const PROBOT_PACING_KEYS = "b_octokit-*";
+
+/** Deletes every key matching a SCAN pattern. */
+export async function dropKeys(pattern: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
     let cursor = "0";
     do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
       cursor = next;
       if (keys.length) await redis.del(...keys);
     } while (cursor !== "0");
@@ -50,4 +64,31 @@ export async function until(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);
   }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/**
+ * A Redis of the test's own (no persistence), to stop and start again. It keeps the real clock: Redis
+ * does not run under libfaketime (`faketime -f +400d npm test`), so its preload is left out.
+ */
+export function startPrivateRedis(port: number): ChildProcess {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k !== "LD_PRELOAD" && !k.startsWith("FAKETIME")),
+  );
+  return spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: "ignore",
+      env,
+    },
+  );
 }
