@@ -22,5 +22,14 @@ export async function startServer(opts: ServeOptions = {}): Promise<Server> {
   const log = await createAppLog(logSettingsFromEnv(env), opts.destination);
   const { warnings, ...fromEnv } = optionsFromEnv(env);
   for (const w of warnings) log.warn(w);
-  return run(createApp({ ...fromEnv, ...opts.app }, opts.onReady), { env, log, Octokit: opts.Octokit });
+  // With REDIS_URL the queue runs one job of an installation at a time across the replicas
+  // (GARDENER_INSTALLATION_CONCURRENCY), so Probot paces that installation's requests in the process that
+  // runs it. Probot would otherwise pace through Redis too (Bottleneck 2.19.5), which on Redis 7 fails
+  // with "ERR SETTINGS_KEY_NOT_FOUND" once an installation was idle for 2 minutes.
+  const probotEnv = fromEnv.queue ? { ...env, REDIS_URL: undefined } : env;
+  return run(createApp({ ...fromEnv, ...opts.app }, opts.onReady), {
+    env: probotEnv,
+    log,
+    Octokit: opts.Octokit,
+  });
 }

@@ -11,6 +11,12 @@ export interface QueueSettings {
   /** env GARDENER_INSTALLATION_RATE: jobs per minute per installation, across all replicas (default 30). */
   installationRate: number;
   /**
+   * env GARDENER_INSTALLATION_CONCURRENCY: jobs of one installation running at once, across all replicas
+   * (default 1). An installation's GitHub writes are paced (one issue or comment every few seconds), so
+   * more of its jobs at once would only hold workers that other installations' jobs could use.
+   */
+  installationConcurrency: number;
+  /**
    * env GARDENER_LOCK_TIMEOUT: how long a repo stays locked after its replica stopped renewing the lock
    * (killed, frozen); another replica then takes the job over (default 30s).
    */
@@ -34,6 +40,7 @@ export const QUEUE_DEFAULTS: Omit<QueueSettings, "url"> = {
   prefix: "log-gardener",
   concurrency: 4,
   installationRate: 30,
+  installationConcurrency: 1,
   lockMs: 30_000,
   attempts: 5,
   retryMs: 10_000,
@@ -77,6 +84,12 @@ export function queueSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): {
     prefix: env.GARDENER_QUEUE_PREFIX?.trim() || d.prefix,
     concurrency: positiveInt(env, "GARDENER_CONCURRENCY", d.concurrency, errors),
     installationRate: positiveInt(env, "GARDENER_INSTALLATION_RATE", d.installationRate, errors),
+    installationConcurrency: positiveInt(
+      env,
+      "GARDENER_INSTALLATION_CONCURRENCY",
+      d.installationConcurrency,
+      errors,
+    ),
     lockMs: Math.max(2_000, duration(env, "GARDENER_LOCK_TIMEOUT", d.lockMs, errors)),
     attempts: positiveInt(env, "GARDENER_JOB_ATTEMPTS", d.attempts, errors),
     retryMs: duration(env, "GARDENER_RETRY_DELAY", d.retryMs, errors),

@@ -52,6 +52,21 @@ if n > tonumber(ARGV[1]) then
 end
 return 0`;
 
+/**
+ * A slot among an installation's running jobs (a sorted set of holders scored by their expiry, on the
+ * Redis clock, so a replica that died frees its slot when its lease runs out). Taking it again renews it.
+ */
+const TAKE_SLOT = `
+local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now)
+if redis.call("ZSCORE", KEYS[1], ARGV[1]) or redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call("ZADD", KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+  redis.call("PEXPIRE", KEYS[1], ARGV[3])
+  return 1
+end
+return 0`;
+
 export interface Entry<T> {
   id: string;
   /** Entries with the same `once` tag are kept once in a mailbox (e.g. a scheduled pass). */
@@ -139,6 +154,16 @@ export class QueueStore {
   /** Milliseconds the lock still has (-2 when free). */
   async lockTtl(key: string): Promise<number> {
     return this.redis.pttl(this.k("lock", key));
+  }
+
+  /** True when `token` holds (or now took) one of the installation's `limit` slots for `ms`. */
+  async takeSlot(installationId: number, token: string, limit: number, ms: number): Promise<boolean> {
+    const key = this.k("running", String(installationId));
+    return (await this.redis.eval(TAKE_SLOT, 1, key, token, limit, ms)) === 1;
+  }
+
+  async releaseSlot(installationId: number, token: string): Promise<void> {
+    await this.redis.zrem(this.k("running", String(installationId)), token);
   }
 
   /** 0 when the installation may start a job now, else the milliseconds to wait. */

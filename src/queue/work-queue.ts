@@ -266,8 +266,14 @@ export class WorkQueue<T> {
       await this.delayUntil(job, token, Date.now() + Math.min(Math.max(ttl, 250), s.lockMs));
     }
     let lost = false;
+    /** The installation whose slot this drain holds now (renewed with the lock). */
+    let slot: number | undefined;
     const renew = setInterval(
       () => {
+        if (slot !== undefined)
+          void this.store
+            .takeSlot(slot, me, s.installationConcurrency, s.lockMs)
+            .catch((error: unknown) => (this.lastError = message(error)));
         this.store
           .renew(key, me, s.lockMs)
           .then((ok) => {
@@ -287,7 +293,12 @@ export class WorkQueue<T> {
         if (entry.notBefore && entry.notBefore > Date.now())
           await this.delayUntil(job, token, entry.notBefore);
         if (entry.installationId !== undefined) {
-          const wait = await this.store.takeRate(entry.installationId, s.installationRate);
+          const inst = entry.installationId;
+          // another job of this installation runs somewhere: come back shortly, this worker serves others
+          if (!(await this.store.takeSlot(inst, me, s.installationConcurrency, s.lockMs)))
+            await this.delayUntil(job, token, Date.now() + 500 + Math.floor(Math.random() * 1_000));
+          slot = inst;
+          const wait = await this.store.takeRate(inst, s.installationRate);
           if (wait > 0) await this.delayUntil(job, token, Date.now() + wait);
         }
         try {
@@ -309,13 +320,21 @@ export class WorkQueue<T> {
             .catch((e: unknown) => this.log?.error({ key, err: e }, "reporting a failed job failed"));
         }
         await this.store.popIfHead(key, entry.id);
+        await this.freeSlot(slot, me);
+        slot = undefined;
       }
       // stopped early (shutdown, lost lock): another replica carries on with what is left
       if ((this.closing || lost) && (await this.store.length(key)) > 0) await this.ring(key);
     } finally {
       clearInterval(renew);
+      await this.freeSlot(slot, me);
       if (!lost) await this.store.unlock(key, me).catch(() => undefined);
     }
+  }
+
+  private async freeSlot(installationId: number | undefined, token: string): Promise<void> {
+    if (installationId !== undefined)
+      await this.store.releaseSlot(installationId, token).catch(() => undefined);
   }
 
   /** True while the drain of `key` holds its lock somewhere (tests, diagnostics). */

@@ -30,9 +30,9 @@ export function dropPrefix(prefix: string): Promise<void> {
 }
 
 /**
- * Probot's own keys: with REDIS_URL set, Probot paces its GitHub requests through Bottleneck in Redis,
- * under these unprefixed keys. Tests that start the real server drop them before and after, so no run
- * inherits another's pacing (a run under `faketime` writes times 400 days ahead there).
+ * Probot's own keys: with REDIS_URL, `probot run` paces its GitHub requests through Bottleneck in Redis
+ * under these unprefixed keys (a run under `faketime` writes times 400 days ahead there). `npm start`
+ * keeps that pacing in the process; the real-server tests still drop them before and after.
  */
 export const PROBOT_PACING_KEYS = "b_octokit-*";
 
