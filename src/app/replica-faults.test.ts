@@ -4,6 +4,7 @@ import { afterEach, beforeEach, expect, it } from "@jest/globals";
 import { startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
 import { fakeClientOptions, startFakeLogging, type FakeLogging } from "../../test/fake-logging-server.js";
 import {
+  commentEvent,
   deliver,
   startChildReplica,
   startReplica,
@@ -181,19 +182,7 @@ describeRedis("a replica while Redis is away", () => {
     await until(async () => (await health()).status === "degraded", 10_000, "degraded");
     const issue = gh.addIssue({ title: "human", body: "x", user: "maint", repo: "octo/repo" });
     const c = gh.addComment(issue.number, "/garden help", { user: "maint", repo: "octo/repo" });
-    const status = await deliver(a.base, "issue_comment", {
-      action: "created",
-      issue: { number: issue.number, title: "human", body: "x", state: "open", labels: [] },
-      comment: { id: c.id, body: "/garden help", user: { login: "maint", type: "User" } },
-      repository: {
-        id: 1,
-        name: "repo",
-        full_name: "octo/repo",
-        owner: { login: "octo", type: "Organization" },
-      },
-      sender: { login: "maint", type: "User" },
-      installation: { id: 42 },
-    });
+    const status = await deliver(a.base, "issue_comment", commentEvent(issue.number, c.id, "/garden help"));
     expect(status).toBe(200);
     const down = await health();
     expect(down.status).toBe("degraded");

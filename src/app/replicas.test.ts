@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "@jest/globals";
 import { startFakeGitHub, type FakeGitHub } from "../../test/fake-github/index.js";
 import { fakeClientOptions, startFakeLogging, type FakeLogging } from "../../test/fake-logging-server.js";
-import { deliver, runDue, startReplica, type Replica } from "../../test/app/replica.js";
+import { commentEvent, deliver, runDue, startReplica, type Replica } from "../../test/app/replica.js";
 import { describeRedis, dropPrefix, testSettings, until } from "../../test/redis/redis.js";
 import { decodeDashboardState } from "../issue-body/dashboard-state.js";
 import { decodeState } from "../issue-body/marker.js";
@@ -165,19 +165,11 @@ describeRedis("replicas on one Redis (REDIS_URL)", () => {
       const body = i === 5 ? "/garden run" : "/garden help";
       const c = gh.addComment(issue.number, body, { user: "maint", repo: "octo/repo" });
       ids.push(c.id);
-      const status = await deliver(i % 2 ? a.base : b.base, "issue_comment", {
-        action: "created",
-        issue: { number: issue.number, title: "human", body: "x", state: "open", labels: [] },
-        comment: { id: c.id, body, user: { login: "maint", type: "User" } },
-        repository: {
-          id: 1,
-          name: "repo",
-          full_name: "octo/repo",
-          owner: { login: "octo", type: "Organization" },
-        },
-        sender: { login: "maint", type: "User" },
-        installation: { id: 42 },
-      });
+      const status = await deliver(
+        i % 2 ? a.base : b.base,
+        "issue_comment",
+        commentEvent(issue.number, c.id, body),
+      );
       expect(status).toBe(200);
     }
     const replies = () =>

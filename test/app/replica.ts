@@ -77,6 +77,23 @@ export async function deliver(base: string, event: string, payload: object): Pro
   return res.status;
 }
 
+/** The `issue_comment` webhook of a maintainer's comment on octo/repo (installation 42). */
+export function commentEvent(issueNumber: number, commentId: number, body: string): object {
+  return {
+    action: "created",
+    issue: { number: issueNumber, title: "human", body: "x", state: "open", labels: [] },
+    comment: { id: commentId, body, user: { login: "maint", type: "User" } },
+    repository: {
+      id: 1,
+      name: "repo",
+      full_name: "octo/repo",
+      owner: { login: "octo", type: "Organization" },
+    },
+    sender: { login: "maint", type: "User" },
+    installation: { id: 42 },
+  };
+}
+
 export const runDue = (base: string) =>
   fetch(`${base}/garden/run`, { method: "POST", headers: { authorization: `Bearer ${RUN_SECRET}` } });
 
