@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import type { ClientOptions } from "google-gax";
 import { assetPath } from "../assets.js";
+import { loggingEndpoint } from "../google/endpoint.js";
 import { queueSettingsFromEnv, type QueueSettings } from "../queue/settings.js";
 import { parseAllowList, type AllowList } from "./allow-list.js";
 import type { GardenFn } from "./garden.js";
@@ -49,15 +50,13 @@ export function packageVersion(): string {
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions & { warnings: string[] } {
   const { list, errors } = parseAllowList(env.GARDENER_ALLOWED_PROJECTS);
-  const endpoint = /^([^:]+):(\d+)$/.exec(env.GARDENER_LOGGING_ENDPOINT ?? "");
+  const endpoint = loggingEndpoint(env);
   const queue = queueSettingsFromEnv(env);
   return {
     allowList: list,
     runSecret: env.GARDENER_RUN_SECRET || undefined,
     scheduler: !/^(off|false|0|no)$/i.test(env.GARDENER_SCHEDULER ?? ""),
-    googleClient: endpoint
-      ? { apiEndpoint: endpoint[1], port: Number(endpoint[2]), sslCreds: grpc.credentials.createInsecure() }
-      : undefined,
+    googleClient: endpoint ? { ...endpoint, sslCreds: grpc.credentials.createInsecure() } : undefined,
     queue: queue.settings,
     exitOnSigterm: queue.settings !== undefined,
     warnings: [...errors, ...queue.errors],
